@@ -1,0 +1,129 @@
+"""Users with a role, personal API tokens, and channel-bound API keys for integrations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md. A user has exactly one; group membership is separate."""
+
+    CITIZEN = "citizen", _("Citizen")
+    ENTERPRISE = "enterprise", _("Enterprise contact")
+    OPERATOR = "operator", _("Hotline operator")
+    MEDIA = "media", _("Media editor")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    MEMBER = "member", _("Group member")
+    LEADER = "leader", _("Group leader")
+    COMMANDER = "commander", _("Commander")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+#: Roles that work in the staff console.
+STAFF_ROLES = frozenset(
+    {
+        Role.OPERATOR,
+        Role.DISPATCHER,
+        Role.MEMBER,
+        Role.LEADER,
+        Role.COMMANDER,
+        Role.AUDITOR,
+        Role.ADMIN,
+    }
+)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    @property
+    def is_console_user(self) -> bool:
+        return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
+
+    @property
+    def effective_role(self) -> str:
+        """A superuser acts as an administrator whatever role field says."""
+        return Role.ADMIN if self.is_superuser else self.role
+
+
+def _hash(secret: str) -> str:
+    # Tokens are long random strings, so a fast hash is enough; a slow one would only
+    # slow down every API call.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+
+
+class ApiToken(models.Model):
+    """A staff member's personal token, sent as ``Authorization: Bearer <token>``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+        """Create a token; the clear secret is returned once and never stored."""
+        secret = "hyt_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, prefix=secret[:8], token_hash=_hash(secret)
+        )
+        return token, secret
+
+    @classmethod
+    def lookup(cls, secret: str) -> ApiToken | None:
+        return (
+            cls.objects.select_related("user")
+            .filter(token_hash=_hash(secret), revoked_at=None, user__is_active=True)
+            .first()
+        )
+
+
+class ApiKey(models.Model):
+    """An integration's key, sent as ``X-API-Key``; requests it files carry its channel."""
+
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=20)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[models.Manager[ApiKey]]
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.channel})"
+
+    @classmethod
+    def issue(cls, *, name: str, channel: str) -> tuple[ApiKey, str]:
+        secret = "hyk_" + secrets.token_urlsafe(32)
+        key = cls.objects.create(name=name, channel=channel, prefix=secret[:8], key_hash=_hash(secret))
+        return key, secret
+
+    @classmethod
+    def lookup(cls, secret: str) -> ApiKey | None:
+        return cls.objects.filter(key_hash=_hash(secret), revoked_at=None).first()

@@ -1,0 +1,1 @@
+"""The staff console: server-rendered pages with HTMX for operators, dispatchers and groups."""

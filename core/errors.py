@@ -1,0 +1,48 @@
+"""The one application error type; the API and the pages map it to their answers.
+
+Every failure a person can cause carries a stable ``code`` for programs, a translated
+``message`` for people and, for bad input, ``details`` keyed by field name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+class HuyingError(Exception):
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str | Promise, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.details = details or {}
+
+
+class InvalidInput(HuyingError):
+    """Bad input; ``details`` maps each field to a list of messages."""
+
+    code = "invalid_input"
+    http_status = 422
+
+
+class NotFound(HuyingError):
+    code = "not_found"
+    http_status = 404
+
+
+class Forbidden(HuyingError):
+    code = "forbidden"
+    http_status = 403
+
+
+class TransitionNotAllowed(HuyingError):
+    code = "transition_not_allowed"
+    http_status = 409
+
+
+class IdempotencyConflict(HuyingError):
+    code = "idempotency_conflict"
+    http_status = 409

@@ -1,0 +1,411 @@
+"""Models of the domain core. Status fields are written only by ``core.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("12345 hotline")
+    APP = "app", _("Citizen app")
+    ENTERPRISE = "enterprise", _("Enterprise portal")
+    MEDIA = "media", _("Media help channel")
+    API = "api", _("Integration (API)")
+    VISIT = "visit", _("Home visit")
+    CHECKPOINT = "checkpoint", _("Checkpoint")
+    QUARANTINE = "quarantine", _("Quarantine site")
+
+
+class Urgency(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
+
+
+#: Sort rank of each urgency; stored on the request so that one index serves the queue order.
+URGENCY_RANK = {Urgency.CRITICAL: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged")
+
+
+#: A request in one of these states is still waiting on someone, and its clock runs.
+OPEN_STATUSES = frozenset(
+    {Status.RECEIVED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS}
+)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class AnswerMethod(models.TextChoices):
+    PHONE = "phone", _("By phone")
+    SMS = "sms", _("By text message")
+    APP = "app", _("In the app")
+    IN_PERSON = "in_person", _("In person")
+
+
+class RequesterKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class BilingualName(models.Model):
+    """A fixed code with a Chinese name and an English one, shown by the active language."""
+
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        language = get_language() or ""
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Category(BilingualName):
+    """诉求类别. Codes are fixed by DESIGN.md; they are loaded by a data migration."""
+
+    code = models.CharField(_("code"), max_length=20, primary_key=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+
+class Division(BilingualName):
+    """行政区划: a county-level division or a street/town inside one (GB/T 2260-style code)."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("County / district")
+        STREET = "street", _("Street / town")
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+
+    @property
+    def county(self) -> Division:
+        return self.parent if self.parent_id and self.parent else self
+
+    @property
+    def full_name(self) -> str:
+        if self.parent_id and self.parent:
+            return f"{self.parent.display_name} {self.display_name}"
+        return self.display_name
+
+
+class Group(BilingualName):
+    """工作组 / 专班: the team a request is dispatched to."""
+
+    class Kind(models.TextChoices):
+        WORKING_GROUP = "working_group", _("Working group")
+        TASK_FORCE = "task_force", _("Task force")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_groups",
+        verbose_name=_("leader"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="GroupMembership",
+        related_name="work_groups",
+        blank=True,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="unique_group_member")
+        ]
+
+
+class Requester(models.Model):
+    """The person or enterprise asking for help. Personal data is masked on display."""
+
+    kind = models.CharField(max_length=12, choices=RequesterKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=20, db_index=True)
+    id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
+    organisation = models.CharField(_("enterprise name"), max_length=200, blank=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("requester")
+        verbose_name_plural = _("requesters")
+
+    def __str__(self) -> str:
+        return f"Requester #{self.pk}"
+
+
+class ClockPolicy(models.Model):
+    """Overrides of the default clocks (DESIGN.md) for one urgency, optionally one category."""
+
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    dispatch_minutes = models.PositiveIntegerField()
+    accept_minutes = models.PositiveIntegerField()
+    resolve_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("clock policy")
+        verbose_name_plural = _("clock policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "urgency"], name="unique_clock_per_category_urgency"
+            ),
+            models.UniqueConstraint(
+                fields=["urgency"],
+                condition=models.Q(category=None),
+                name="unique_default_clock_per_urgency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id or '*'}/{self.urgency}"
+
+
+class HelpRequest(models.Model):
+    """求助工单. ``status`` and the clock fields change only through ``core.services``."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("category"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    #: 0 critical, 1 urgent, 2 normal — kept with ``urgency`` so the queue index can sort on it.
+    priority = models.PositiveSmallIntegerField(editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
+    )
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("description"))
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, verbose_name=_("division")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    requester = models.ForeignKey(
+        Requester, on_delete=models.PROTECT, related_name="requests"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filed_requests",
+    )
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
+
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    dispatch_due_at = models.DateTimeField(_("dispatch due"))
+    accept_due_at = models.DateTimeField(_("accept due"))
+    resolve_due_at = models.DateTimeField(_("resolve due"))
+    #: Deadline of the step the request now waits on; once finished, the last one it had,
+    #: so that the queue order stays total and one index serves it.
+    due_at = models.DateTimeField(_("due"))
+
+    lead_group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_requests",
+        verbose_name=_("lead group"),
+    )
+    assisting_groups = models.ManyToManyField(
+        Group, blank=True, related_name="assisting_requests", verbose_name=_("assisting groups")
+    )
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_requests",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answer_method = models.CharField(
+        _("answered by"), max_length=12, choices=AnswerMethod.choices, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        indexes = [
+            models.Index(fields=["priority", "due_at", "id"], name="hr_queue"),
+            models.Index(fields=["status", "priority", "due_at", "id"], name="hr_status_queue"),
+            models.Index(
+                fields=["lead_group", "priority", "due_at", "id"], name="hr_group_queue"
+            ),
+            models.Index(fields=["category", "priority", "due_at", "id"], name="hr_cat_queue"),
+            models.Index(fields=["received_at"], name="hr_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now: Any = None) -> bool:
+        return self.is_open and self.due_at < (now or timezone.now())
+
+
+class Event(models.Model):
+    """办理记录: one append-only row for everything that happened to a request."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Received")
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted")
+        STARTED = "started", _("Work started")
+        RESOLVED = "resolved", _("Resolved")
+        RESOLVED_AT_INTAKE = "resolved_at_intake", _("Answered on the line")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+        RETURNED = "returned", _("Returned to dispatcher")
+        MERGED = "merged", _("Merged into another request")
+
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    #: Who acted, as text, so the record survives the account: a username or an API key name.
+    actor_name = models.CharField(max_length=150)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["help_request", "created_at", "id"], name="event_timeline")]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return f"{self.help_request_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError("Events are append-only; write a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Events are append-only and cannot be deleted.")
+
+
+class DailySequence(models.Model):
+    """The last number given out on a day; bumped in one atomic statement per request."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class IdempotencyRecord(models.Model):
+    """Remembers a create's ``Idempotency-Key`` so a retry returns the first request."""
+
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_idem_key")]
+
+
+class PersonalDataAccess(models.Model):
+    """A record of each time someone was shown a requester's personal data unmasked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    help_request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT)
+    via = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class OutboundMessage(models.Model):
+    """A text message sent (or, on the local backend, only written down) to a requester."""
+
+    help_request = models.ForeignKey(
+        HelpRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    event = models.OneToOneField(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+    )
+    phone = models.CharField(max_length=20)
+    body = models.TextField()
+    backend = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")

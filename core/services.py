@@ -1,0 +1,528 @@
+"""Every write to a help request. Each transition locks the row, checks the state, saves,
+writes exactly one ``Event`` and queues its side effects for after the commit.
+
+Nothing else in the project sets ``HelpRequest.status``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import clocks, numbering
+from core.access import ACTION_FROM, Actor, may_file_requests, require_action
+from core.errors import Forbidden, IdempotencyConflict, InvalidInput, TransitionNotAllowed
+from core.models import (
+    URGENCY_RANK,
+    AnswerMethod,
+    Category,
+    Division,
+    Event,
+    Group,
+    HelpRequest,
+    IdempotencyRecord,
+    Requester,
+    RequesterKind,
+    Satisfaction,
+    Status,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A validated intake (see ``core.intake``), ready to be filed."""
+
+    channel: str
+    category: Category
+    urgency: str
+    description: str
+    division: Division
+    requester_name: str
+    requester_phone: str
+    summary: str = ""
+    address: str = ""
+    requester_kind: str = RequesterKind.PERSON
+    requester_id_number: str = ""
+    organisation: str = ""
+    uscc: str = ""
+    external_ref: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _summary_of(description: str) -> str:
+    first_line = description.strip().splitlines()[0] if description.strip() else ""
+    return first_line[:60]
+
+
+def _requester_for(new: NewRequest) -> Requester:
+    """Reuse the requester already known by this phone and name, so their history stays one."""
+    requester = (
+        Requester.objects.filter(
+            kind=new.requester_kind, phone=new.requester_phone, name=new.requester_name
+        )
+        .order_by("id")
+        .first()
+    )
+    if requester is None:
+        return Requester.objects.create(
+            kind=new.requester_kind,
+            name=new.requester_name,
+            phone=new.requester_phone,
+            id_number=new.requester_id_number,
+            organisation=new.organisation,
+            uscc=new.uscc,
+        )
+    changed = False
+    for attr, value in (
+        ("id_number", new.requester_id_number),
+        ("organisation", new.organisation),
+        ("uscc", new.uscc),
+    ):
+        if value and getattr(requester, attr) != value:
+            setattr(requester, attr, value)
+            changed = True
+    if changed:
+        requester.save()
+    return requester
+
+
+def _write_event(
+    help_request: HelpRequest,
+    *,
+    actor: Actor,
+    kind: str,
+    from_status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime,
+) -> Event:
+    return Event.objects.create(
+        help_request=help_request,
+        kind=kind,
+        from_status=from_status,
+        to_status=help_request.status,
+        actor=actor.user,
+        actor_name=actor.name,
+        note=note,
+        data=data or {},
+        created_at=at,
+    )
+
+
+def _idempotent_replay(scope: str, key: str, body_hash: str) -> HelpRequest | None:
+    record = (
+        IdempotencyRecord.objects.select_related("help_request")
+        .filter(scope=scope, key=key)
+        .first()
+    )
+    if record is None:
+        return None
+    if record.body_hash != body_hash:
+        raise IdempotencyConflict(
+            _("This Idempotency-Key was already used for a different request."),
+            details={"idempotency_key": [_("Use a new key for a new request.")]},
+        )
+    return record.help_request
+
+
+def idempotency_scope(actor: Actor) -> str:
+    if actor.api_key is not None:
+        return f"key:{actor.api_key.pk}"
+    if actor.user is not None:
+        return f"user:{actor.user.pk}"
+    return "anonymous"
+
+
+def request_create(
+    *,
+    actor: Actor,
+    new: NewRequest,
+    idempotency_key: str | None = None,
+    body_hash: str = "",
+) -> tuple[HelpRequest, bool]:
+    """File a request; return it and whether it is new (False for an idempotent replay)."""
+    if not may_file_requests(actor):
+        raise Forbidden(_("You may not file requests."))
+    scope = idempotency_scope(actor)
+    if idempotency_key:
+        replay = _idempotent_replay(scope, idempotency_key, body_hash)
+        if replay is not None:
+            return replay, False
+    try:
+        with transaction.atomic():
+            help_request = _file(actor=actor, new=new)
+            if idempotency_key:
+                IdempotencyRecord.objects.create(
+                    scope=scope, key=idempotency_key, body_hash=body_hash, help_request=help_request
+                )
+    except IntegrityError:
+        # A concurrent retry with the same key won the unique constraint; answer with its
+        # request. Anything else is a real integrity failure and must surface.
+        if not idempotency_key:
+            raise
+        replay = _idempotent_replay(scope, idempotency_key, body_hash)
+        if replay is None:
+            raise
+        return replay, False
+    return help_request, True
+
+
+def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
+    now = timezone.now()
+    requester = _requester_for(new)
+    windows = clocks.windows_for(category_code=new.category.code, urgency=new.urgency)
+    help_request = HelpRequest(
+        channel=new.channel,
+        category=new.category,
+        urgency=new.urgency,
+        priority=URGENCY_RANK[new.urgency],  # type: ignore[index]
+        summary=new.summary or _summary_of(new.description),
+        description=new.description,
+        division=new.division,
+        address=new.address,
+        requester=requester,
+        created_by=actor.user,
+        api_key=actor.api_key,
+        external_ref=new.external_ref,
+        received_at=now,
+    )
+    clocks.set_deadlines(help_request, start=now, windows=windows)
+    help_request.due_at = help_request.dispatch_due_at
+    # Taken last, just before the insert, so the day's sequence row is locked for as short
+    # a time as possible: every create of the day queues on it.
+    help_request.number = numbering.next_number(timezone.localdate(now))
+    help_request.save()
+    _write_event(help_request, actor=actor, kind=Event.Kind.CREATED, from_status="", at=now)
+    return help_request
+
+
+def _transition(
+    help_request: HelpRequest,
+    *,
+    actor: Actor,
+    action: str,
+    kind: str,
+    apply: Callable[[HelpRequest, datetime], None],
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> HelpRequest:
+    """Lock, check, apply, record. ``apply`` sets the new status and fields on the locked row."""
+    with transaction.atomic():
+        # The lock makes two people acting at once queue up: the second sees the first's
+        # result and is refused if the state no longer allows its action, so the timeline
+        # never shows two accepts or an accept after a return.
+        locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+        require_action(actor, action, locked)
+        if locked.status not in ACTION_FROM[action]:
+            raise TransitionNotAllowed(
+                _("Request %(number)s is %(status)s; it cannot be %(action)s now.")
+                % {
+                    "number": locked.number,
+                    "status": locked.get_status_display(),
+                    "action": ACTION_LABELS[action],
+                },
+                details={"status": locked.status, "action": action},
+            )
+        now = timezone.now()
+        from_status = locked.status
+        apply(locked, now)
+        locked.due_at = clocks.current_due(locked)
+        locked.save()
+        event = _write_event(
+            locked, actor=actor, kind=kind, from_status=from_status, note=note, data=data, at=now
+        )
+        _queue_side_effects(event)
+    return locked
+
+
+def _queue_side_effects(event: Event) -> None:
+    from core import tasks
+
+    if event.kind in (Event.Kind.RESOLVED, Event.Kind.RESOLVED_AT_INTAKE):
+        event_id = event.pk
+        transaction.on_commit(lambda: tasks.send_answer.enqueue(event_id))
+
+
+ACTION_LABELS = {
+    "dispatch": gettext_lazy("dispatched"),
+    "merge": gettext_lazy("merged"),
+    "resolve_at_intake": gettext_lazy("answered on the line"),
+    "accept": gettext_lazy("accepted"),
+    "return": gettext_lazy("returned"),
+    "start": gettext_lazy("started"),
+    "resolve": gettext_lazy("resolved"),
+    "close": gettext_lazy("closed"),
+    "reopen": gettext_lazy("reopened"),
+}
+
+
+def _require_text(value: str, field_name: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(
+            _("Please correct the errors below."), details={field_name: [_("This field is required.")]}
+        )
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(
+            _("Please correct the errors below."),
+            details={
+                field_name: [
+                    _("At most %(max)d characters (it has %(n)d).") % {"max": MAX_TEXT, "n": len(value)}
+                ]
+            },
+        )
+    return value
+
+
+def request_dispatch(
+    help_request: HelpRequest,
+    *,
+    actor: Actor,
+    group: Group,
+    assisting: Iterable[Group] = (),
+    note: str = "",
+) -> HelpRequest:
+    """Send a received request to the group that leads it (主办), with optional helpers (协办)."""
+    note = _require_text(note, "note", required=False)
+    if not group.is_active:
+        raise InvalidInput(
+            _("Please correct the errors below."),
+            details={"group": [_("Group %(name)s is not active.") % {"name": group.display_name}]},
+        )
+    helpers = [g for g in assisting if g.pk != group.pk]
+    inactive = [g.display_name for g in helpers if not g.is_active]
+    if inactive:
+        raise InvalidInput(
+            _("Please correct the errors below."),
+            details={"assisting_groups": [_("Not active: %(names)s.") % {"names": "、".join(inactive)}]},
+        )
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        hr.status = Status.DISPATCHED
+        hr.lead_group = group
+        hr.dispatched_at = now
+
+    result = _transition(
+        help_request,
+        actor=actor,
+        action="dispatch",
+        kind=Event.Kind.DISPATCHED,
+        apply=apply,
+        note=note,
+        data={"group": group.code, "assisting": [g.code for g in helpers]},
+    )
+    result.assisting_groups.set(helpers)
+    return result
+
+
+def request_accept(help_request: HelpRequest, *, actor: Actor, note: str = "") -> HelpRequest:
+    note = _require_text(note, "note", required=False)
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        hr.status = Status.ACCEPTED
+        hr.accepted_at = now
+        hr.accepted_by = actor.user
+
+    return _transition(
+        help_request, actor=actor, action="accept", kind=Event.Kind.ACCEPTED, apply=apply, note=note
+    )
+
+
+def request_start(help_request: HelpRequest, *, actor: Actor, note: str = "") -> HelpRequest:
+    note = _require_text(note, "note", required=False)
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        hr.status = Status.IN_PROGRESS
+
+    return _transition(
+        help_request, actor=actor, action="start", kind=Event.Kind.STARTED, apply=apply, note=note
+    )
+
+
+def _check_answer_method(method: str) -> str:
+    if method not in AnswerMethod.values:
+        raise InvalidInput(
+            _("Please correct the errors below."),
+            details={"answer_method": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(AnswerMethod.values)}]},
+        )
+    return method
+
+
+def request_resolve(
+    help_request: HelpRequest, *, actor: Actor, answer: str, answer_method: str
+) -> HelpRequest:
+    """Record the answer given to the requester (答复) and how they were told."""
+    answer = _require_text(answer, "answer")
+    answer_method = _check_answer_method(answer_method)
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        hr.status = Status.RESOLVED
+        hr.resolved_at = now
+        hr.answer = answer
+        hr.answer_method = answer_method
+
+    return _transition(
+        help_request,
+        actor=actor,
+        action="resolve",
+        kind=Event.Kind.RESOLVED,
+        apply=apply,
+        note=answer,
+        data={"answer_method": answer_method},
+    )
+
+
+def request_resolve_at_intake(
+    help_request: HelpRequest,
+    *,
+    actor: Actor,
+    answer: str,
+    answer_method: str = AnswerMethod.PHONE,
+) -> HelpRequest:
+    """直办: the operator answered the caller on the line; no group is needed."""
+    answer = _require_text(answer, "answer")
+    answer_method = _check_answer_method(answer_method)
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        hr.status = Status.RESOLVED
+        hr.resolved_at = now
+        hr.answer = answer
+        hr.answer_method = answer_method
+
+    return _transition(
+        help_request,
+        actor=actor,
+        action="resolve_at_intake",
+        kind=Event.Kind.RESOLVED_AT_INTAKE,
+        apply=apply,
+        note=answer,
+        data={"answer_method": answer_method},
+    )
+
+
+def request_close(
+    help_request: HelpRequest, *, actor: Actor, satisfaction: str, note: str = ""
+) -> HelpRequest:
+    """Close with the requester's rating. The first 不满意 reopens the request instead."""
+    note = _require_text(note, "note", required=False)
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(
+            _("Please correct the errors below."),
+            details={"satisfaction": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Satisfaction.values)}]},
+        )
+    reopening = satisfaction == Satisfaction.UNSATISFIED and help_request.reopen_count == 0
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        hr.satisfaction = satisfaction
+        if satisfaction == Satisfaction.UNSATISFIED and hr.reopen_count == 0:
+            _reopen(hr, now)
+        else:
+            hr.status = Status.CLOSED
+            hr.closed_at = now
+
+    return _transition(
+        help_request,
+        actor=actor,
+        action="close",
+        kind=Event.Kind.REOPENED if reopening else Event.Kind.CLOSED,
+        apply=apply,
+        note=note,
+        data={"satisfaction": satisfaction, "automatic_reopen": reopening},
+    )
+
+
+def _reopen(hr: HelpRequest, now: datetime) -> None:
+    # The group must try again, with a fresh resolve clock; the old answer stays in the log.
+    windows = clocks.windows_for(category_code=hr.category_id, urgency=hr.urgency)
+    hr.status = Status.IN_PROGRESS
+    hr.reopen_count += 1
+    hr.resolve_due_at = now + windows.resolve
+    hr.resolved_at = None
+    hr.closed_at = None
+
+
+def request_reopen(help_request: HelpRequest, *, actor: Actor, reason: str) -> HelpRequest:
+    """不满意重办 decided by the dispatcher or the group's leader."""
+    reason = _require_text(reason, "reason")
+    return _transition(
+        help_request,
+        actor=actor,
+        action="reopen",
+        kind=Event.Kind.REOPENED,
+        apply=_reopen,
+        note=reason,
+    )
+
+
+def request_return(help_request: HelpRequest, *, actor: Actor, reason: str) -> HelpRequest:
+    """退单: the group hands the request back to the dispatcher, saying why."""
+    reason = _require_text(reason, "reason")
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        # The dispatcher must act again quickly, so the dispatch and accept clocks restart;
+        # the resolve clock does not: the person's wait does not start over.
+        windows = clocks.windows_for(category_code=hr.category_id, urgency=hr.urgency)
+        hr.status = Status.RECEIVED
+        hr.lead_group = None
+        hr.accepted_by = None
+        hr.accepted_at = None
+        hr.return_count += 1
+        hr.dispatch_due_at = now + windows.dispatch
+        hr.accept_due_at = now + windows.accept
+
+    group_code = help_request.lead_group.code if help_request.lead_group else ""
+    result = _transition(
+        help_request,
+        actor=actor,
+        action="return",
+        kind=Event.Kind.RETURNED,
+        apply=apply,
+        note=reason,
+        data={"group": group_code},
+    )
+    result.assisting_groups.clear()
+    return result
+
+
+def request_merge(help_request: HelpRequest, *, actor: Actor, into: HelpRequest, note: str = "") -> HelpRequest:
+    """Mark ``help_request`` a duplicate of ``into``; the person is answered through ``into``."""
+    note = _require_text(note, "note", required=False)
+    if into.pk == help_request.pk:
+        raise InvalidInput(
+            _("Please correct the errors below."),
+            details={"into": [_("A request cannot be merged into itself.")]},
+        )
+    if into.status == Status.MERGED:
+        raise InvalidInput(
+            _("Please correct the errors below."),
+            details={"into": [_("Request %(number)s is itself merged; merge into %(target)s.") % {
+                "number": into.number,
+                "target": into.merged_into.number if into.merged_into else "?",
+            }]},
+        )
+
+    def apply(hr: HelpRequest, now: datetime) -> None:
+        hr.status = Status.MERGED
+        hr.merged_into = into
+
+    return _transition(
+        help_request,
+        actor=actor,
+        action="merge",
+        kind=Event.Kind.MERGED,
+        apply=apply,
+        note=note,
+        data={"into": into.number},
+    )

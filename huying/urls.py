@@ -1,0 +1,16 @@
+"""Top-level URLs: the console, the public pages, the API and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from api.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:request_list", permanent=False)),
+    path("console/", include("console.urls")),
+    path("track/", include("public.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

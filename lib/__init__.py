@@ -1,0 +1,1 @@
+"""Helpers that know nothing of help requests: environment parsing, masking, cursors."""
