@@ -61,8 +61,6 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-
-
 class ApiToken(models.Model):
     """A staff member's personal token, sent as ``Authorization: Bearer <token>``."""
 
@@ -121,7 +119,9 @@ class ApiKey(models.Model):
     @classmethod
     def issue(cls, *, name: str, channel: str) -> tuple[ApiKey, str]:
         secret = "hyk_" + secrets.token_urlsafe(32)
-        key = cls.objects.create(name=name, channel=channel, prefix=secret[:8], key_hash=_hash(secret))
+        key = cls.objects.create(
+            name=name, channel=channel, prefix=secret[:8], key_hash=_hash(secret)
+        )
         return key, secret
 
     @classmethod

@@ -48,9 +48,7 @@ class Actor:
 
 
 #: Roles that see every request.
-SEE_ALL = frozenset(
-    {Role.ADMIN, Role.DISPATCHER, Role.COMMANDER, Role.AUDITOR, Role.OPERATOR}
-)
+SEE_ALL = frozenset({Role.ADMIN, Role.DISPATCHER, Role.COMMANDER, Role.AUDITOR, Role.OPERATOR})
 #: Roles shown a requester's personal data in full on a request's own page (and each view logged).
 SEE_PERSONAL_DATA = frozenset(
     {Role.ADMIN, Role.DISPATCHER, Role.OPERATOR, Role.LEADER, Role.MEMBER}
@@ -143,7 +141,9 @@ def may_act(actor: Actor, action: str, help_request: HelpRequest) -> bool:
     if action == "close":
         return role in (Role.OPERATOR, Role.DISPATCHER)
     if action == "reopen":
-        return role == Role.DISPATCHER or (role == Role.LEADER and _leads_lead_group(actor, help_request))
+        return role == Role.DISPATCHER or (
+            role == Role.LEADER and _leads_lead_group(actor, help_request)
+        )
     return False
 
 
@@ -158,4 +158,6 @@ def allowed_actions(actor: Actor, help_request: HelpRequest) -> list[str]:
 
 def require_action(actor: Actor, action: str, help_request: HelpRequest) -> None:
     if not may_act(actor, action, help_request):
-        raise Forbidden(_("You may not do this to request %(number)s.") % {"number": help_request.number})
+        raise Forbidden(
+            _("You may not do this to request %(number)s.") % {"number": help_request.number}
+        )

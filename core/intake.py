@@ -29,7 +29,9 @@ def normalise_phone(value: str) -> str:
         phone = phone[4:]
     if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
         raise ValidationError(
-            _("Enter a mobile number of 11 digits (e.g. 13812341234) or a landline with area code."),
+            _(
+                "Enter a mobile number of 11 digits (e.g. 13812341234) or a landline with area code."
+            ),
             code="invalid_phone",
         )
     return phone
@@ -43,7 +45,9 @@ def normalise_id_number(value: str) -> str:
         return str(ric.validate(number))
     except StdnumError:
         raise ValidationError(
-            _("This is not a valid resident ID card number (check the digits and the last character)."),
+            _(
+                "This is not a valid resident ID card number (check the digits and the last character)."
+            ),
             code="invalid_id_number",
         ) from None
 
@@ -61,7 +65,9 @@ def normalise_uscc(value: str) -> str:
 
 
 class IntakeForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE
+    )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True),
@@ -109,9 +115,13 @@ class IntakeForm(forms.Form):
         data = super().clean() or {}
         if data.get("requester_kind") == RequesterKind.ENTERPRISE:
             if not data.get("organisation"):
-                self.add_error("organisation", _("An enterprise request needs the enterprise name."))
+                self.add_error(
+                    "organisation", _("An enterprise request needs the enterprise name.")
+                )
             if not data.get("uscc") and "uscc" not in self.errors:
-                self.add_error("uscc", _("An enterprise request needs the unified social credit code."))
+                self.add_error(
+                    "uscc", _("An enterprise request needs the unified social credit code.")
+                )
         return data
 
     def to_new_request(self) -> NewRequest:
@@ -136,4 +146,6 @@ class IntakeForm(forms.Form):
 
 def form_errors(form: forms.Form) -> dict[str, list[str]]:
     """A form's errors as ``{field: [message, …]}``, the shape of the API's ``details``."""
-    return {field: [str(message) for message in messages] for field, messages in form.errors.items()}
+    return {
+        field: [str(message) for message in messages] for field, messages in form.errors.items()
+    }

@@ -43,9 +43,7 @@ class Status(models.TextChoices):
 
 
 #: A request in one of these states is still waiting on someone, and its clock runs.
-OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS}
-)
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS})
 
 
 class Satisfaction(models.TextChoices):
@@ -169,6 +167,9 @@ class GroupMembership(models.Model):
             models.UniqueConstraint(fields=["group", "user"], name="unique_group_member")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.group_id}"
+
 
 class Requester(models.Model):
     """The person or enterprise asking for help. Personal data is masked on display."""
@@ -230,13 +231,9 @@ class HelpRequest(models.Model):
     )
     summary = models.CharField(_("summary"), max_length=200)
     description = models.TextField(_("description"))
-    division = models.ForeignKey(
-        Division, on_delete=models.PROTECT, verbose_name=_("division")
-    )
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, verbose_name=_("division"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    requester = models.ForeignKey(
-        Requester, on_delete=models.PROTECT, related_name="requests"
-    )
+    requester = models.ForeignKey(Requester, on_delete=models.PROTECT, related_name="requests")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -244,9 +241,7 @@ class HelpRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="filed_requests",
     )
-    api_key = models.ForeignKey(
-        "accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL
-    )
+    api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
 
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
@@ -299,9 +294,7 @@ class HelpRequest(models.Model):
         indexes = [
             models.Index(fields=["priority", "due_at", "id"], name="hr_queue"),
             models.Index(fields=["status", "priority", "due_at", "id"], name="hr_status_queue"),
-            models.Index(
-                fields=["lead_group", "priority", "due_at", "id"], name="hr_group_queue"
-            ),
+            models.Index(fields=["lead_group", "priority", "due_at", "id"], name="hr_group_queue"),
             models.Index(fields=["category", "priority", "due_at", "id"], name="hr_cat_queue"),
             models.Index(fields=["received_at"], name="hr_received"),
         ]
@@ -369,6 +362,9 @@ class DailySequence(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class IdempotencyRecord(models.Model):
     """Remembers a create's ``Idempotency-Key`` so a retry returns the first request."""
@@ -382,6 +378,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_idem_key")]
 
+    def __str__(self) -> str:
+        return f"{self.scope}/{self.key}"
+
 
 class PersonalDataAccess(models.Model):
     """A record of each time someone was shown a requester's personal data unmasked."""
@@ -390,6 +389,9 @@ class PersonalDataAccess(models.Model):
     help_request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT)
     via = models.CharField(max_length=20)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.help_request_id} via {self.via}"
 
 
 class OutboundMessage(models.Model):
@@ -409,3 +411,6 @@ class OutboundMessage(models.Model):
     class Meta:
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
+
+    def __str__(self) -> str:
+        return f"SMS {self.pk}"

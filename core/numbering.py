@@ -22,5 +22,6 @@ def next_number(day: date) -> str:
             [day.isoformat()],
         )
         row = cursor.fetchone()
-    assert row is not None  # RETURNING always yields the row it wrote
+    if row is None:  # RETURNING always yields the row it wrote; this would be a driver bug
+        raise RuntimeError("The daily sequence upsert returned no row.")
     return f"{day:%Y%m%d}-{int(row[0]):04d}"

@@ -46,8 +46,14 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def filter_requests(queryset: QuerySet[HelpRequest], filters: RequestFilters) -> QuerySet[HelpRequest]:
-    if filters.received_from and filters.received_to and filters.received_from > filters.received_to:
+def filter_requests(
+    queryset: QuerySet[HelpRequest], filters: RequestFilters
+) -> QuerySet[HelpRequest]:
+    if (
+        filters.received_from
+        and filters.received_to
+        and filters.received_from > filters.received_to
+    ):
         raise InvalidInput(
             _("Please correct the errors below."),
             details={"received_to": [_("The end date is before the start date.")]},
@@ -78,12 +84,16 @@ def filter_requests(queryset: QuerySet[HelpRequest], filters: RequestFilters) ->
             queryset = queryset.filter(number=text)
         else:
             queryset = queryset.filter(
-                Q(summary__icontains=text) | Q(description__icontains=text) | Q(address__icontains=text)
+                Q(summary__icontains=text)
+                | Q(description__icontains=text)
+                | Q(address__icontains=text)
             )
     if filters.received_from:
         queryset = queryset.filter(received_at__gte=_day_start(filters.received_from))
     if filters.received_to:
-        queryset = queryset.filter(received_at__lt=_day_start(filters.received_to + timedelta(days=1)))
+        queryset = queryset.filter(
+            received_at__lt=_day_start(filters.received_to + timedelta(days=1))
+        )
     return queryset
 
 
@@ -108,7 +118,9 @@ def request_queue(
         except (BadCursor, TypeError, ValueError):
             raise InvalidInput(
                 _("Please correct the errors below."),
-                details={"cursor": [_("This cursor is not valid; start again from the first page.")]},
+                details={
+                    "cursor": [_("This cursor is not valid; start again from the first page.")]
+                },
             ) from None
         # A row-value comparison lets the database walk the (priority, due_at, id) index.
         queryset = queryset.filter(

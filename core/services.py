@@ -272,14 +272,16 @@ def _require_text(value: str, field_name: str, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise InvalidInput(
-            _("Please correct the errors below."), details={field_name: [_("This field is required.")]}
+            _("Please correct the errors below."),
+            details={field_name: [_("This field is required.")]},
         )
     if len(value) > MAX_TEXT:
         raise InvalidInput(
             _("Please correct the errors below."),
             details={
                 field_name: [
-                    _("At most %(max)d characters (it has %(n)d).") % {"max": MAX_TEXT, "n": len(value)}
+                    _("At most %(max)d characters (it has %(n)d).")
+                    % {"max": MAX_TEXT, "n": len(value)}
                 ]
             },
         )
@@ -306,7 +308,9 @@ def request_dispatch(
     if inactive:
         raise InvalidInput(
             _("Please correct the errors below."),
-            details={"assisting_groups": [_("Not active: %(names)s.") % {"names": "、".join(inactive)}]},
+            details={
+                "assisting_groups": [_("Not active: %(names)s.") % {"names": "、".join(inactive)}]
+            },
         )
 
     def apply(hr: HelpRequest, now: datetime) -> None:
@@ -355,7 +359,11 @@ def _check_answer_method(method: str) -> str:
     if method not in AnswerMethod.values:
         raise InvalidInput(
             _("Please correct the errors below."),
-            details={"answer_method": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(AnswerMethod.values)}]},
+            details={
+                "answer_method": [
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(AnswerMethod.values)}
+                ]
+            },
         )
     return method
 
@@ -420,7 +428,11 @@ def request_close(
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(
             _("Please correct the errors below."),
-            details={"satisfaction": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Satisfaction.values)}]},
+            details={
+                "satisfaction": [
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(Satisfaction.values)}
+                ]
+            },
         )
     reopening = satisfaction == Satisfaction.UNSATISFIED and help_request.reopen_count == 0
 
@@ -496,7 +508,9 @@ def request_return(help_request: HelpRequest, *, actor: Actor, reason: str) -> H
     return result
 
 
-def request_merge(help_request: HelpRequest, *, actor: Actor, into: HelpRequest, note: str = "") -> HelpRequest:
+def request_merge(
+    help_request: HelpRequest, *, actor: Actor, into: HelpRequest, note: str = ""
+) -> HelpRequest:
     """Mark ``help_request`` a duplicate of ``into``; the person is answered through ``into``."""
     note = _require_text(note, "note", required=False)
     if into.pk == help_request.pk:
@@ -507,10 +521,15 @@ def request_merge(help_request: HelpRequest, *, actor: Actor, into: HelpRequest,
     if into.status == Status.MERGED:
         raise InvalidInput(
             _("Please correct the errors below."),
-            details={"into": [_("Request %(number)s is itself merged; merge into %(target)s.") % {
-                "number": into.number,
-                "target": into.merged_into.number if into.merged_into else "?",
-            }]},
+            details={
+                "into": [
+                    _("Request %(number)s is itself merged; merge into %(target)s.")
+                    % {
+                        "number": into.number,
+                        "target": into.merged_into.number if into.merged_into else "?",
+                    }
+                ]
+            },
         )
 
     def apply(hr: HelpRequest, now: datetime) -> None:

@@ -51,14 +51,18 @@ def test_number_uses_the_local_day_not_utc(make_request):
         assert make_request().number == "20220115-0001"
 
 
-def test_full_life_cycle_writes_one_event_per_step(make_request, dispatcher, member_a, operator, group_a):
+def test_full_life_cycle_writes_one_event_per_step(
+    make_request, dispatcher, member_a, operator, group_a
+):
     hr = make_request()
     hr = request_dispatch(hr, actor=Actor(user=dispatcher), group=group_a)
     assert hr.status == Status.DISPATCHED and hr.due_at == hr.accept_due_at
     hr = request_accept(hr, actor=Actor(user=member_a))
     assert hr.accepted_by == member_a and hr.due_at == hr.resolve_due_at
     hr = request_start(hr, actor=Actor(user=member_a), note="已联系社区安排车辆")
-    hr = request_resolve(hr, actor=Actor(user=member_a), answer="已安排专车接送透析", answer_method="phone")
+    hr = request_resolve(
+        hr, actor=Actor(user=member_a), answer="已安排专车接送透析", answer_method="phone"
+    )
     assert hr.status == Status.RESOLVED and hr.answer == "已安排专车接送透析"
     hr = request_close(hr, actor=Actor(user=operator), satisfaction=Satisfaction.SATISFIED)
     assert hr.status == Status.CLOSED and hr.satisfaction == Satisfaction.SATISFIED
@@ -103,7 +107,9 @@ def test_member_of_another_group_cannot_accept(make_request, dispatcher, group_a
         request_accept(hr, actor=Actor(user=member_b))
 
 
-def test_return_sends_back_to_dispatcher_and_restarts_dispatch_clock(make_request, dispatcher, group_a, member_a):
+def test_return_sends_back_to_dispatcher_and_restarts_dispatch_clock(
+    make_request, dispatcher, group_a, member_a
+):
     with time_machine.travel("2022-01-14 10:00:00+08:00", tick=False):
         hr = make_request(urgency="urgent")
         hr = request_dispatch(hr, actor=Actor(user=dispatcher), group=group_a)
@@ -119,7 +125,9 @@ def test_return_sends_back_to_dispatcher_and_restarts_dispatch_clock(make_reques
     assert kinds(hr)[-1] == "returned"
 
 
-def test_first_unsatisfied_rating_reopens_second_closes(make_request, dispatcher, group_a, member_a, operator):
+def test_first_unsatisfied_rating_reopens_second_closes(
+    make_request, dispatcher, group_a, member_a, operator
+):
     hr = request_dispatch(make_request(), actor=Actor(user=dispatcher), group=group_a)
     hr = request_accept(hr, actor=Actor(user=member_a))
     hr = request_resolve(hr, actor=Actor(user=member_a), answer="已协调", answer_method="phone")
@@ -128,10 +136,20 @@ def test_first_unsatisfied_rating_reopens_second_closes(make_request, dispatcher
     hr = request_resolve(hr, actor=Actor(user=member_a), answer="已送达", answer_method="sms")
     hr = request_close(hr, actor=Actor(user=operator), satisfaction=Satisfaction.UNSATISFIED)
     assert hr.status == Status.CLOSED and hr.satisfaction == Satisfaction.UNSATISFIED
-    assert kinds(hr) == ["created", "dispatched", "accepted", "resolved", "reopened", "resolved", "closed"]
+    assert kinds(hr) == [
+        "created",
+        "dispatched",
+        "accepted",
+        "resolved",
+        "reopened",
+        "resolved",
+        "closed",
+    ]
 
 
-def test_leader_reopens_closed_request(make_request, dispatcher, group_a, member_a, leader_a, operator):
+def test_leader_reopens_closed_request(
+    make_request, dispatcher, group_a, member_a, leader_a, operator
+):
     hr = request_dispatch(make_request(), actor=Actor(user=dispatcher), group=group_a)
     hr = request_accept(hr, actor=Actor(user=member_a))
     hr = request_resolve(hr, actor=Actor(user=member_a), answer="已协调", answer_method="phone")

@@ -1,0 +1,58 @@
+# huying: `make run` serves the demo system, `make test` runs lint, types and the test suite.
+# Everything runs from a virtual environment built here from the pinned lock file.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-from-lock
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck pytest venv lock messages clean
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --requirement requirements.lock
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty --requests 300 --days 14
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py serve
+
+lint: venv
+	$(BIN)/ruff check .
+
+typecheck: venv
+	$(BIN)/mypy .
+
+# The suite runs on SQLite, then again on PostgreSQL when HUYING_TEST_DATABASE_URL is set.
+pytest: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$HUYING_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; \
+		HUYING_DATABASE_URL="$$HUYING_TEST_DATABASE_URL" $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
+
+test: lint typecheck pytest
+
+# Regenerate the lock from pyproject.toml's ranges (needs the network to PyPI).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+		print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > .lock-venv/wanted.txt
+	.lock-venv/bin/pip install --quiet --requirement .lock-venv/wanted.txt
+	.lock-venv/bin/pip freeze > requirements.lock
+	rm -rf .lock-venv
+
+# Extract and compile translations after changing user-facing text.
+messages: venv
+	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles .mypy_cache .ruff_cache .pytest_cache

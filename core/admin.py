@@ -1,0 +1,87 @@
+"""Admin for reference data and a read-only view of requests and their events.
+
+Requests change state only through the services, so the admin shows them but cannot edit
+status or clocks; events and access records are read-only by law and by design.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from core.models import (
+    Category,
+    ClockPolicy,
+    Division,
+    Event,
+    Group,
+    GroupMembership,
+    HelpRequest,
+    OutboundMessage,
+    PersonalDataAccess,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin[Category]):
+    list_display = ("code", "name", "name_en", "position", "is_active")
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin[Division]):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+
+
+class MembershipInline(admin.TabularInline[GroupMembership, Group]):
+    model = GroupMembership
+    extra = 0
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin[Group]):
+    list_display = ("code", "name", "kind", "leader", "is_active")
+    list_filter = ("kind", "is_active")
+    inlines = [MembershipInline]
+
+
+@admin.register(ClockPolicy)
+class ClockPolicyAdmin(admin.ModelAdmin[ClockPolicy]):
+    list_display = ("urgency", "category", "dispatch_minutes", "accept_minutes", "resolve_minutes")
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(ReadOnlyAdmin):
+    list_display = ("number", "status", "urgency", "category", "channel", "lead_group", "due_at")
+    list_filter = ("status", "urgency", "channel", "category")
+    search_fields = ("number",)
+    show_full_result_count = False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("help_request", "kind", "from_status", "to_status", "actor_name", "created_at")
+    list_filter = ("kind",)
+    show_full_result_count = False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    list_display = ("phone", "help_request", "backend", "created_at")
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    list_display = ("user", "help_request", "via", "created_at")
