@@ -62,7 +62,7 @@ def test_unset_variables_take_the_default(monkeypatch):
 )
 def test_the_process_refuses_to_start_with_a_bad_setting(tmp_path, name, value, says):
     env = {**os.environ, "HUYING_DATA_DIR": str(tmp_path), name: value}
-    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=env,
