@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Channel
+
 
 class Role(models.TextChoices):
     """The roles of DESIGN.md. A user has exactly one; group membership is separate."""
@@ -101,7 +103,7 @@ class ApiKey(models.Model):
     """An integration's key, sent as ``X-API-Key``; requests it files carry its channel."""
 
     name = models.CharField(_("name"), max_length=100)
-    channel = models.CharField(_("channel"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)

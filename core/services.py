@@ -208,22 +208,39 @@ def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
     return help_request
 
 
+#: Sets the new state on the locked row; may fill the event's data and return another kind.
+Apply = Callable[[HelpRequest, datetime, dict[str, Any]], str | None]
+
+
 def _transition(
     help_request: HelpRequest,
     *,
     actor: Actor,
     action: str,
     kind: str,
-    apply: Callable[[HelpRequest, datetime], None],
+    apply: Apply,
     note: str = "",
     data: dict[str, Any] | None = None,
+    also_lock: HelpRequest | None = None,
 ) -> HelpRequest:
-    """Lock, check, apply, record. ``apply`` sets the new status and fields on the locked row."""
+    """Lock, check, apply, record.
+
+    ``apply`` runs on the locked row inside the transaction: it sets the new status and
+    fields, may add to the event's ``data`` and may return a different event kind when the
+    outcome depends on the locked state (a first 不满意 reopens instead of closing).
+    """
+    data = dict(data or {})
     with transaction.atomic():
         # The lock makes two people acting at once queue up: the second sees the first's
         # result and is refused if the state no longer allows its action, so the timeline
-        # never shows two accepts or an accept after a return.
-        locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+        # never shows two accepts or an accept after a return. Rows are locked in id order
+        # so that two merges of a pair in opposite directions cannot deadlock.
+        pks = sorted({help_request.pk} | ({also_lock.pk} if also_lock else set()))
+        rows = {
+            row.pk: row
+            for row in HelpRequest.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+        }
+        locked = rows[help_request.pk]
         require_action(actor, action, locked)
         if locked.status not in ACTION_FROM[action]:
             raise TransitionNotAllowed(
@@ -237,7 +254,7 @@ def _transition(
             )
         now = timezone.now()
         from_status = locked.status
-        apply(locked, now)
+        kind = apply(locked, now, data) or kind
         locked.due_at = clocks.current_due(locked)
         locked.save()
         event = _write_event(
@@ -313,12 +330,14 @@ def request_dispatch(
             },
         )
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         hr.status = Status.DISPATCHED
         hr.lead_group = group
         hr.dispatched_at = now
+        hr.assisting_groups.set(helpers)
+        return None
 
-    result = _transition(
+    return _transition(
         help_request,
         actor=actor,
         action="dispatch",
@@ -327,17 +346,16 @@ def request_dispatch(
         note=note,
         data={"group": group.code, "assisting": [g.code for g in helpers]},
     )
-    result.assisting_groups.set(helpers)
-    return result
 
 
 def request_accept(help_request: HelpRequest, *, actor: Actor, note: str = "") -> HelpRequest:
     note = _require_text(note, "note", required=False)
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         hr.status = Status.ACCEPTED
         hr.accepted_at = now
         hr.accepted_by = actor.user
+        return None
 
     return _transition(
         help_request, actor=actor, action="accept", kind=Event.Kind.ACCEPTED, apply=apply, note=note
@@ -347,8 +365,9 @@ def request_accept(help_request: HelpRequest, *, actor: Actor, note: str = "") -
 def request_start(help_request: HelpRequest, *, actor: Actor, note: str = "") -> HelpRequest:
     note = _require_text(note, "note", required=False)
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         hr.status = Status.IN_PROGRESS
+        return None
 
     return _transition(
         help_request, actor=actor, action="start", kind=Event.Kind.STARTED, apply=apply, note=note
@@ -375,11 +394,12 @@ def request_resolve(
     answer = _require_text(answer, "answer")
     answer_method = _check_answer_method(answer_method)
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         hr.status = Status.RESOLVED
         hr.resolved_at = now
         hr.answer = answer
         hr.answer_method = answer_method
+        return None
 
     return _transition(
         help_request,
@@ -403,11 +423,12 @@ def request_resolve_at_intake(
     answer = _require_text(answer, "answer")
     answer_method = _check_answer_method(answer_method)
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         hr.status = Status.RESOLVED
         hr.resolved_at = now
         hr.answer = answer
         hr.answer_method = answer_method
+        return None
 
     return _transition(
         help_request,
@@ -434,28 +455,31 @@ def request_close(
                 ]
             },
         )
-    reopening = satisfaction == Satisfaction.UNSATISFIED and help_request.reopen_count == 0
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         hr.satisfaction = satisfaction
-        if satisfaction == Satisfaction.UNSATISFIED and hr.reopen_count == 0:
-            _reopen(hr, now)
-        else:
-            hr.status = Status.CLOSED
-            hr.closed_at = now
+        # Decided on the locked row: only the first 不满意 earns an automatic second try.
+        reopening = satisfaction == Satisfaction.UNSATISFIED and hr.reopen_count == 0
+        data["automatic_reopen"] = reopening
+        if reopening:
+            _reopen(hr, now, data)
+            return Event.Kind.REOPENED
+        hr.status = Status.CLOSED
+        hr.closed_at = now
+        return None
 
     return _transition(
         help_request,
         actor=actor,
         action="close",
-        kind=Event.Kind.REOPENED if reopening else Event.Kind.CLOSED,
+        kind=Event.Kind.CLOSED,
         apply=apply,
         note=note,
-        data={"satisfaction": satisfaction, "automatic_reopen": reopening},
+        data={"satisfaction": satisfaction},
     )
 
 
-def _reopen(hr: HelpRequest, now: datetime) -> None:
+def _reopen(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
     # The group must try again, with a fresh resolve clock; the old answer stays in the log.
     windows = clocks.windows_for(category_code=hr.category_id, urgency=hr.urgency)
     hr.status = Status.IN_PROGRESS
@@ -463,6 +487,7 @@ def _reopen(hr: HelpRequest, now: datetime) -> None:
     hr.resolve_due_at = now + windows.resolve
     hr.resolved_at = None
     hr.closed_at = None
+    return None
 
 
 def request_reopen(help_request: HelpRequest, *, actor: Actor, reason: str) -> HelpRequest:
@@ -482,10 +507,11 @@ def request_return(help_request: HelpRequest, *, actor: Actor, reason: str) -> H
     """退单: the group hands the request back to the dispatcher, saying why."""
     reason = _require_text(reason, "reason")
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         # The dispatcher must act again quickly, so the dispatch and accept clocks restart;
         # the resolve clock does not: the person's wait does not start over.
         windows = clocks.windows_for(category_code=hr.category_id, urgency=hr.urgency)
+        data["group"] = hr.lead_group.code if hr.lead_group else ""
         hr.status = Status.RECEIVED
         hr.lead_group = None
         hr.accepted_by = None
@@ -493,48 +519,52 @@ def request_return(help_request: HelpRequest, *, actor: Actor, reason: str) -> H
         hr.return_count += 1
         hr.dispatch_due_at = now + windows.dispatch
         hr.accept_due_at = now + windows.accept
+        hr.assisting_groups.clear()
+        return None
 
-    group_code = help_request.lead_group.code if help_request.lead_group else ""
-    result = _transition(
+    return _transition(
         help_request,
         actor=actor,
         action="return",
         kind=Event.Kind.RETURNED,
         apply=apply,
         note=reason,
-        data={"group": group_code},
     )
-    result.assisting_groups.clear()
-    return result
 
 
 def request_merge(
     help_request: HelpRequest, *, actor: Actor, into: HelpRequest, note: str = ""
 ) -> HelpRequest:
-    """Mark ``help_request`` a duplicate of ``into``; the person is answered through ``into``."""
+    """Mark ``help_request`` a duplicate of ``into``; the person is answered through ``into``.
+
+    The caller checks that the actor may see ``into`` (``core.access.get_request_for``).
+    """
     note = _require_text(note, "note", required=False)
     if into.pk == help_request.pk:
         raise InvalidInput(
             _("Please correct the errors below."),
             details={"into": [_("A request cannot be merged into itself.")]},
         )
-    if into.status == Status.MERGED:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={
-                "into": [
-                    _("Request %(number)s is itself merged; merge into %(target)s.")
-                    % {
-                        "number": into.number,
-                        "target": into.merged_into.number if into.merged_into else "?",
-                    }
-                ]
-            },
-        )
 
-    def apply(hr: HelpRequest, now: datetime) -> None:
+    def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
+        # ``into`` is locked too, so two merges at once cannot build a chain A→B→C.
+        target = HelpRequest.objects.select_related("merged_into").get(pk=into.pk)
+        if target.status == Status.MERGED:
+            raise InvalidInput(
+                _("Please correct the errors below."),
+                details={
+                    "into": [
+                        _("Request %(number)s is itself merged; merge into %(target)s.")
+                        % {
+                            "number": target.number,
+                            "target": target.merged_into.number if target.merged_into else "?",
+                        }
+                    ]
+                },
+            )
         hr.status = Status.MERGED
-        hr.merged_into = into
+        hr.merged_into = target
+        return None
 
     return _transition(
         help_request,
@@ -544,4 +574,5 @@ def request_merge(
         apply=apply,
         note=note,
         data={"into": into.number},
+        also_lock=into,
     )

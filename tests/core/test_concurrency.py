@@ -22,6 +22,7 @@ from core.services import (
     request_accept,
     request_create,
     request_dispatch,
+    request_merge,
     request_resolve_at_intake,
 )
 from tests.conftest import new_request
@@ -114,3 +115,21 @@ def test_dispatch_and_answer_on_the_line_at_once_leave_one_winner(
     assert len(events) == 2
     assert events[-1].to_status == hr.status
     assert events[-1].from_status == Status.RECEIVED
+
+
+def test_merging_a_pair_both_ways_at_once_leaves_no_chain(make_request, dispatcher):
+    first, second = make_request(), make_request()
+    actor = Actor(user=dispatcher)
+    results = run_together(
+        [
+            lambda: request_merge(first, actor=actor, into=second),
+            lambda: request_merge(second, actor=actor, into=first),
+        ]
+    )
+    assert sum(isinstance(r, HelpRequest) for r in results) == 1
+    assert sum(isinstance(r, HuyingError) for r in results) == 1
+    merged = HelpRequest.objects.filter(status=Status.MERGED)
+    assert merged.count() == 1
+    target = merged.get().merged_into
+    assert target is not None
+    assert target.status != Status.MERGED
