@@ -1,9 +1,46 @@
+"""URLs of the staff console, under /console/."""
+
+from __future__ import annotations
+
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
+from django.views.generic import RedirectView
+
+from console import views
+from console.forms import ConsoleAuthenticationForm
+
+
+class RequestNumberConverter:
+    """``20220114-0097``: eight digits of the day, a dash, the day's sequence."""
+
+    regex = r"\d{8}-\d{4,}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(RequestNumberConverter, "request_number")
 
 app_name = "console"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", RedirectView.as_view(pattern_name="console:request_list"), name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=ConsoleAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("requests/", auth_views.LoginView.as_view(), name="request_list"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/<request_number:number>/", views.request_detail, name="request_detail"),
+    path(
+        "requests/<request_number:number>/<slug:action>/",
+        views.request_action,
+        name="request_action",
+    ),
 ]

@@ -244,7 +244,7 @@ def _transition(
         require_action(actor, action, locked)
         if locked.status not in ACTION_FROM[action]:
             raise TransitionNotAllowed(
-                _("Request %(number)s is %(status)s; it cannot be %(action)s now.")
+                _("Request %(number)s has the status “%(status)s”; it cannot be %(action)s now.")
                 % {
                     "number": locked.number,
                     "status": locked.get_status_display(),

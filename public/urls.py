@@ -1,5 +1,10 @@
+"""URLs of the public pages, under /track/."""
+
+from __future__ import annotations
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from public import views
 
 app_name = "public"
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="track")]
+urlpatterns = [path("", views.track, name="track")]

@@ -121,5 +121,5 @@ def test_domain_errors_keep_their_code_and_details(api_as, dispatcher, group_a, 
     error = error_of(response)
     assert error["code"] == "transition_not_allowed"
     assert error["details"] == {"status": "dispatched", "action": "dispatch"}
-    assert error["message"].startswith(f"Request {help_request.number} is Dispatched")
+    assert error["message"].startswith(f"Request {help_request.number} has the status “Dispatched”")
     assert Event.objects.filter(help_request=help_request).count() == 2

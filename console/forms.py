@@ -1,0 +1,270 @@
+"""Forms of the staff console: signing in, the queue's filters, intake layout, request actions.
+
+Validation of a request's content stays in ``core.intake`` and ``core.services``; these forms
+only turn posted text into the arguments those functions take.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.errors import HuyingError
+from core.intake import IntakeForm
+from core.models import (
+    OPEN_STATUSES,
+    AnswerMethod,
+    Category,
+    Channel,
+    Division,
+    Group,
+    Satisfaction,
+    Status,
+    Urgency,
+)
+from core.selectors import RequestFilters
+from core.services import MAX_TEXT
+
+REQUEST_NUMBER = re.compile(r"^\d{8}-\d{4,}$")
+
+#: Values of the status filter besides the statuses themselves.
+STATUS_OPEN = ""
+STATUS_ALL = "all"
+
+
+class ConsoleAuthenticationForm(AuthenticationForm):
+    """Refuse citizens and other non-staff accounts at the door rather than after it."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "not_console_user": _("This account cannot use the staff console."),
+    }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if not user.is_console_user:
+            raise ValidationError(self.error_messages["not_console_user"], code="not_console_user")
+
+
+def division_choices(*, empty_label: str) -> list[Any]:
+    """Divisions grouped by county, so that the two 太行街道 of the demo city stay apart."""
+    counties: list[Division] = []
+    streets: dict[str, list[Division]] = defaultdict(list)
+    for division in Division.objects.order_by("code"):
+        if division.parent_id is None:
+            counties.append(division)
+        else:
+            streets[division.parent_id].append(division)
+    choices: list[Any] = [("", empty_label)]
+    for county in counties:
+        options = [(county.code, _("%(county)s (whole)") % {"county": county.display_name})]
+        options += [(street.code, street.display_name) for street in streets[county.code]]
+        choices.append((county.display_name, options))
+    return choices
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def add_error_details(form: forms.Form, error: HuyingError) -> None:
+    """Show a service's error on the form: its message on top, its details by their fields."""
+    form.add_error(None, str(error.message))
+    for key, messages in error.details.items():
+        # Only lists are messages; other details (a status, an action) are for programs.
+        if not isinstance(messages, list):
+            continue
+        for message in messages:
+            form.add_error(key if key in form.fields else None, str(message))
+
+
+class ConsoleIntakeForm(IntakeForm):
+    """``core.intake.IntakeForm`` as it is, with the division list grouped by county."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the rendering changes: validation still looks the code up in the queryset.
+        _choice_field(self, "division").choices = division_choices(
+            empty_label=str(_("Choose a county or street"))
+        )
+        self.fields["description"].widget.attrs.update({"rows": 4})
+        self.fields["requester_phone"].widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "off"}
+        )
+
+
+class RequestFilterForm(forms.Form):
+    """The queue's filters; the same names as the API's query parameters."""
+
+    status = forms.CharField(label=_("Status"), required=False, widget=forms.Select)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        required=False,
+        choices=[("", _("Any urgency")), *Urgency.choices],
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("Any channel")), *Channel.choices],
+    )
+    division = forms.ChoiceField(label=_("County / street"), required=False)
+    group = forms.ChoiceField(label=_("Lead group"), required=False)
+    overdue = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[("", _("Any")), ("true", _("Overdue only")), ("false", _("Not overdue"))],
+    )
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Number or words in the request")}
+        ),
+    )
+    received_from = forms.DateField(
+        label=_("Received from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = forms.DateField(
+        label=_("Received to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status_choices: list[tuple[str, Any]] = [
+            (STATUS_OPEN, _("Open")),
+            (STATUS_ALL, _("All statuses")),
+            *Status.choices,
+        ]
+        raw_status = str(self.data.get("status", "")) if self.is_bound else ""
+        if "," in raw_status:
+            # A link from a report may ask for several statuses; show it as it came.
+            status_choices.append((raw_status, raw_status))
+        cast(forms.Select, self.fields["status"].widget).choices = status_choices
+        _choice_field(self, "category").choices = [
+            ("", _("Any category")),
+            *((c.code, c.display_name) for c in Category.objects.all()),
+        ]
+        _choice_field(self, "division").choices = division_choices(empty_label=str(_("Anywhere")))
+        _choice_field(self, "group").choices = [
+            ("", _("Any group")),
+            *((g.code, g.display_name) for g in Group.objects.all()),
+        ]
+
+    def clean_status(self) -> list[str]:
+        raw: str = self.cleaned_data["status"].strip()
+        if raw == STATUS_OPEN:
+            return sorted(OPEN_STATUSES)
+        if raw == STATUS_ALL:
+            return []
+        statuses = [value.strip() for value in raw.split(",") if value.strip()]
+        unknown = [value for value in statuses if value not in Status.values]
+        if unknown:
+            raise ValidationError(
+                _("Unknown status: %(values)s."), params={"values": ", ".join(unknown)}
+            )
+        return statuses
+
+    def to_filters(self) -> RequestFilters:
+        data = self.cleaned_data
+        statuses: list[str] = data["status"]
+        q: str = data["q"].strip()
+        if REQUEST_NUMBER.match(q) and not self.data.get("status"):
+            # Someone who types a number wants that request, whatever its state.
+            statuses = []
+        return RequestFilters(
+            statuses=statuses,
+            category=data["category"],
+            urgency=data["urgency"],
+            channel=data["channel"],
+            division=data["division"],
+            group=data["group"],
+            overdue={"true": True, "false": False}.get(data["overdue"]),
+            q=q,
+            received_from=data["received_from"],
+            received_to=data["received_to"],
+        )
+
+
+# --- One small form per action; field names are those the services report errors under. ---
+
+
+def _text(label: Any, *, required: bool, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class DispatchForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label=_("Lead group"),
+        queryset=Group.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=_("Choose the group that leads"),
+    )
+    assisting_groups = forms.ModelMultipleChoiceField(
+        label=_("Assisting groups"),
+        queryset=Group.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = _text(_("Note for the group"), required=False)
+
+
+class NoteForm(forms.Form):
+    note = _text(_("Note"), required=False)
+
+
+class ResolveForm(forms.Form):
+    answer = _text(_("Answer given to the requester"), required=True, rows=4)
+    answer_method = forms.ChoiceField(
+        label=_("Told them"), choices=AnswerMethod.choices, initial=AnswerMethod.PHONE
+    )
+
+
+class ResolveAtIntakeForm(forms.Form):
+    answer = _text(_("Answer given on the line"), required=True, rows=3)
+
+
+class CloseForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("Requester's rating"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    note = _text(_("Note"), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = _text(_("Reason"), required=True)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Duplicate of request number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "20220114-0097", "autocomplete": "off"}),
+    )
+    note = _text(_("Note"), required=False)
+
+    def clean_into(self) -> str:
+        number: str = self.cleaned_data["into"].strip()
+        if not REQUEST_NUMBER.match(number):
+            raise ValidationError(
+                _("Enter a request number such as 20220114-0097."), code="invalid_number"
+            )
+        return number

@@ -1,0 +1,29 @@
+"""Template filters of the console: masked personal data and who may do what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from accounts.models import User
+from core import access
+from lib import masking
+
+register = template.Library()
+
+
+@register.filter
+def mask_name(value: str) -> str:
+    return masking.mask_name(value or "")
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    return masking.mask_phone(value or "")
+
+
+@register.filter
+def may_file_requests(user: Any) -> bool:
+    """Whether to offer "New request" to ``user`` (the view checks again)."""
+    return isinstance(user, User) and access.may_file_requests(access.Actor(user=user))

@@ -1,0 +1,442 @@
+"""Views of the staff console: the request queue, filing a request, a request's page and its actions.
+
+Each view fetches through ``core.access``, validates with a form, calls one service and
+renders. HTMX requests get the fragment they target; the same URLs work without JavaScript.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.middleware import HtmxDetails
+
+from accounts.models import User
+from console.forms import (
+    CloseForm,
+    ConsoleIntakeForm,
+    DispatchForm,
+    MergeForm,
+    NoteForm,
+    ReasonForm,
+    RequestFilterForm,
+    ResolveAtIntakeForm,
+    ResolveForm,
+    add_error_details,
+)
+from core import services
+from core.access import (
+    Actor,
+    allowed_actions,
+    get_request_for,
+    may_file_requests,
+    may_see_personal_data,
+    require_action,
+)
+from core.errors import HuyingError, InvalidInput, NotFound
+from core.models import Event, Group, HelpRequest, PersonalDataAccess, Satisfaction, Status
+from core.selectors import Page, request_queue, request_timeline
+from lib.masking import mask_id_number, mask_name, mask_phone
+
+P = ParamSpec("P")
+
+#: Rows per page of the queue; "load more" fetches the next page by its cursor.
+PAGE_SIZE = 50
+
+
+class ConsoleRequest(HttpRequest):
+    """A request that has passed ``console_view``: a signed-in console user, HTMX details."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def console_view(
+    view: Callable[Concatenate[ConsoleRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Let in only signed-in console users; send others to the login page or a 403 page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        console_request = cast(ConsoleRequest, request)
+        user = request.user
+        if not user.is_authenticated:
+            if console_request.htmx:
+                # A fragment request would swap the login page into the panel; make the
+                # browser go there instead, and come back to the page it was on.
+                back = console_request.htmx.current_url_abs_path or request.get_full_path()
+                return HttpResponseClientRedirect(redirect_to_login(back).url)
+            return redirect_to_login(request.get_full_path())
+        if not (isinstance(user, User) and user.is_console_user):
+            return render(request, "console/forbidden.html", status=403)
+        return view(console_request, *args, **kwargs)
+
+    return wrapper
+
+
+def _is_fragment(request: ConsoleRequest) -> bool:
+    """An HTMX request for a part of the page (a history restore needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _get_request_or_404(actor: Actor, number: str) -> HelpRequest:
+    try:
+        return get_request_for(actor, number)
+    except NotFound:
+        raise Http404(number) from None
+
+
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "console/forbidden.html", {"message": message}, status=403)
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+def _query_string(params: QueryDict, **extra: str) -> str:
+    """``params`` without empty values and without a cursor, plus ``extra``: a tidy URL."""
+    query = QueryDict(mutable=True)
+    for key, values in params.lists():
+        kept = [value for value in values if value.strip()]
+        if key != "cursor" and kept:
+            query.setlist(key, kept)
+    for key, value in extra.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@console_view
+def request_list(request: ConsoleRequest) -> HttpResponse:
+    actor = Actor(user=request.user)
+    form = RequestFilterForm(request.GET)
+    cursor = request.GET.get("cursor", "").strip()
+    page: Page | None = None
+    if form.is_valid():
+        try:
+            page = request_queue(
+                actor=actor, filters=form.to_filters(), cursor=cursor or None, limit=PAGE_SIZE
+            )
+        except InvalidInput as error:
+            add_error_details(form, error)
+    list_url = reverse("console:request_list")
+    query = _query_string(request.GET)
+    first_page_url = f"{list_url}?{query}" if query else list_url
+    more_url = ""
+    if page is not None and page.next_cursor:
+        more_url = f"{list_url}?{_query_string(request.GET, cursor=page.next_cursor)}"
+    context = {
+        "form": form,
+        "page": page,
+        "more_url": more_url,
+        "first_page_url": first_page_url,
+        "is_later_page": bool(cursor),
+    }
+    status = 200 if page is not None else 400
+    if not _is_fragment(request):
+        return render(request, "console/request_list.html", context, status=status)
+    if cursor:
+        return render(request, "console/_rows.html", {**context, "appending": True}, status=status)
+    response = render(request, "console/_queue.html", context, status=status)
+    # The address bar shows only the filters in use, not every empty field of the form.
+    return push_url(response, first_page_url)
+
+
+# --- Filing a request -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@console_view
+def request_new(request: ConsoleRequest) -> HttpResponse:
+    actor = Actor(user=request.user)
+    if not may_file_requests(actor):
+        return _forbidden(request, _("Your role does not file requests."))
+    if request.method != "POST":
+        return render(request, "console/request_new.html", {"form": ConsoleIntakeForm()})
+    form = ConsoleIntakeForm(request.POST)
+    if form.is_valid():
+        try:
+            help_request, _created = services.request_create(actor=actor, new=form.to_new_request())
+        except HuyingError as error:
+            add_error_details(form, error)
+        else:
+            # The number is shown large on the next page, to be read back to the caller.
+            messages.success(request, help_request.number, extra_tags="filed")
+            return redirect("console:request_detail", number=help_request.number)
+    return render(request, "console/request_new.html", {"form": form}, status=422)
+
+
+# --- A request's page and its actions ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """How the console offers one life-cycle action: its form, its service call, its words."""
+
+    form_class: type[forms.Form]
+    perform: Callable[[HelpRequest, Actor, dict[str, Any]], HelpRequest]
+    label: str | Promise
+    done: str | Promise
+
+
+def _merge(help_request: HelpRequest, actor: Actor, data: dict[str, Any]) -> HelpRequest:
+    # Refuse someone who may not merge before looking up the other number for them.
+    require_action(actor, "merge", help_request)
+    try:
+        into = get_request_for(actor, data["into"])
+    except NotFound as error:
+        raise InvalidInput(
+            _("Please correct the errors below."), details={"into": [str(error.message)]}
+        ) from None
+    return services.request_merge(help_request, actor=actor, into=into, note=data["note"])
+
+
+ACTIONS: dict[str, Action] = {
+    "dispatch": Action(
+        DispatchForm,
+        lambda hr, actor, d: services.request_dispatch(
+            hr, actor=actor, group=d["group"], assisting=d["assisting_groups"], note=d["note"]
+        ),
+        gettext_lazy("Dispatch"),
+        gettext_lazy("Dispatched to the group."),
+    ),
+    "merge": Action(
+        MergeForm, _merge, gettext_lazy("Merge as a duplicate"), gettext_lazy("Merged.")
+    ),
+    "resolve_at_intake": Action(
+        ResolveAtIntakeForm,
+        lambda hr, actor, d: services.request_resolve_at_intake(
+            hr, actor=actor, answer=d["answer"]
+        ),
+        gettext_lazy("Answered on the line"),
+        gettext_lazy("Resolved with the answer given on the line."),
+    ),
+    "accept": Action(
+        NoteForm,
+        lambda hr, actor, d: services.request_accept(hr, actor=actor, note=d["note"]),
+        gettext_lazy("Accept"),
+        gettext_lazy("Accepted. The group now owns this request."),
+    ),
+    "return": Action(
+        ReasonForm,
+        lambda hr, actor, d: services.request_return(hr, actor=actor, reason=d["reason"]),
+        gettext_lazy("Return to the dispatcher"),
+        gettext_lazy("Returned to the dispatcher."),
+    ),
+    "start": Action(
+        NoteForm,
+        lambda hr, actor, d: services.request_start(hr, actor=actor, note=d["note"]),
+        gettext_lazy("Start work"),
+        gettext_lazy("Work started."),
+    ),
+    "resolve": Action(
+        ResolveForm,
+        lambda hr, actor, d: services.request_resolve(
+            hr, actor=actor, answer=d["answer"], answer_method=d["answer_method"]
+        ),
+        gettext_lazy("Resolve with an answer"),
+        gettext_lazy("Resolved. The requester will be told the answer."),
+    ),
+    "close": Action(
+        CloseForm,
+        lambda hr, actor, d: services.request_close(
+            hr, actor=actor, satisfaction=d["satisfaction"], note=d["note"]
+        ),
+        gettext_lazy("Close with the requester's rating"),
+        gettext_lazy("Closed."),
+    ),
+    "reopen": Action(
+        ReasonForm,
+        lambda hr, actor, d: services.request_reopen(hr, actor=actor, reason=d["reason"]),
+        gettext_lazy("Reopen"),
+        gettext_lazy("Reopened: the group must work on it again."),
+    ),
+}
+
+
+#: Offered folded away, below the step that moves the request forward.
+SECONDARY_ACTIONS = frozenset({"merge", "return", "reopen"})
+
+
+def _action_form(name: str, data: QueryDict | None = None) -> forms.Form:
+    # One id namespace per action: several forms on the page have a "note".
+    return ACTIONS[name].form_class(data, auto_id=f"id_{name}_%s")
+
+
+@dataclass(frozen=True)
+class RequesterView:
+    kind: str
+    name: str
+    phone: str
+    id_number: str
+    organisation: str
+    uscc: str
+    full: bool
+
+
+def _requester_view(actor: Actor, help_request: HelpRequest) -> RequesterView:
+    """The requester as ``actor`` may see them; each unmasked view is recorded (PIPL)."""
+    requester = help_request.requester
+    full = may_see_personal_data(actor, help_request)
+    if full and actor.user is not None:
+        PersonalDataAccess.objects.create(user=actor.user, help_request=help_request, via="console")
+    return RequesterView(
+        kind=requester.get_kind_display(),
+        name=requester.name if full else mask_name(requester.name),
+        phone=requester.phone if full else mask_phone(requester.phone),
+        id_number=requester.id_number if full else mask_id_number(requester.id_number),
+        organisation=requester.organisation,
+        uscc=requester.uscc,
+        full=full,
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: Event
+    detail: str
+
+
+def _timeline(help_request: HelpRequest) -> list[TimelineEntry]:
+    events = list(request_timeline(help_request))
+    codes = {
+        code
+        for event in events
+        if event.kind == Event.Kind.DISPATCHED
+        for code in [event.data.get("group", ""), *event.data.get("assisting", [])]
+    }
+    names = (
+        {group.code: group.display_name for group in Group.objects.filter(code__in=codes)}
+        if codes
+        else {}
+    )
+    entries = []
+    for event in events:
+        data = event.data
+        detail = ""
+        if event.kind == Event.Kind.DISPATCHED:
+            detail = _("to %(group)s") % {"group": names.get(data.get("group", ""), "?")}
+            if data.get("assisting"):
+                helpers = "、".join(names.get(code, code) for code in data["assisting"])
+                detail += "; " + _("assisted by %(groups)s") % {"groups": helpers}
+        elif "satisfaction" in data:
+            detail = _("Rated: %(rating)s") % {"rating": _satisfaction_label(data["satisfaction"])}
+        elif event.kind == Event.Kind.MERGED:
+            detail = _("into %(number)s") % {"number": data.get("into", "?")}
+        entries.append(TimelineEntry(event=event, detail=detail))
+    return entries
+
+
+def _satisfaction_label(value: str) -> str:
+    return str(dict(Satisfaction.choices).get(value, value))
+
+
+def _panel_context(
+    actor: Actor,
+    help_request: HelpRequest,
+    *,
+    posted: tuple[str, forms.Form] | None = None,
+    success: str = "",
+) -> dict[str, Any]:
+    """Everything the request panel shows; ``posted`` keeps a failed form's input and errors."""
+    offered = []
+    for name in allowed_actions(actor, help_request):
+        form = posted[1] if posted and posted[0] == name else _action_form(name)
+        offered.append(
+            {
+                "name": name,
+                "label": ACTIONS[name].label,
+                "form": form,
+                "secondary": name in SECONDARY_ACTIONS,
+            }
+        )
+    error = ""
+    if posted and posted[0] not in {action["name"] for action in offered}:
+        # The state moved on (someone else acted first): say so above the actions.
+        error = " ".join(str(message) for message in posted[1].non_field_errors()) or _(
+            "This action is not available for this request now."
+        )
+    return {
+        "hr": help_request,
+        "requester": _requester_view(actor, help_request),
+        "timeline": _timeline(help_request),
+        "assisting_groups": list(help_request.assisting_groups.all()),
+        "duplicates": list(help_request.duplicates.values_list("number", flat=True)),
+        "actions": offered,
+        "action_error": error,
+        "success": success,
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@console_view
+def request_detail(request: ConsoleRequest, number: str) -> HttpResponse:
+    actor = Actor(user=request.user)
+    help_request = _get_request_or_404(actor, number)
+    context = _panel_context(actor, help_request)
+    template = "console/_panel.html" if _is_fragment(request) else "console/request_detail.html"
+    return render(request, template, context)
+
+
+@require_POST
+@console_view
+def request_action(request: ConsoleRequest, number: str, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404(action)
+    actor = Actor(user=request.user)
+    help_request = _get_request_or_404(actor, number)
+    form = _action_form(action, request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            result = spec.perform(help_request, actor, form.cleaned_data)
+        except HuyingError as error:
+            add_error_details(form, error)
+            status = error.http_status
+        else:
+            return _after_action(request, actor, action, result)
+    # Read it again: a refusal often means someone else changed it meanwhile.
+    help_request = _get_request_or_404(actor, number)
+    context = _panel_context(actor, help_request, posted=(action, form))
+    template = "console/_panel.html" if request.htmx else "console/request_detail.html"
+    return render(request, template, context, status=status)
+
+
+def _after_action(
+    request: ConsoleRequest, actor: Actor, action: str, result: HelpRequest
+) -> HttpResponse:
+    done = str(ACTIONS[action].done)
+    if action == "close" and result.status != Status.CLOSED:
+        done = _("Rated unsatisfied: the request is reopened for the group to try again.")
+    try:
+        help_request = get_request_for(actor, result.number)
+    except NotFound:
+        # After a return the group no longer sees the request; back to their queue.
+        messages.success(
+            request, _("%(number)s: %(done)s") % {"number": result.number, "done": done}
+        )
+        url = reverse("console:request_list")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        return render(
+            request, "console/_panel.html", _panel_context(actor, help_request, success=done)
+        )
+    messages.success(request, done)
+    return redirect("console:request_detail", number=help_request.number)
