@@ -18,7 +18,6 @@ from ninja import Query, Router
 from ninja import Status as HttpStatus
 from ninja.params import HeaderEx, P
 
-from accounts.models import User
 from api.auth import actor_of
 from api.schemas import (
     CloseIn,
@@ -44,7 +43,6 @@ from core.access import (
     allowed_actions,
     get_request_for,
     may_file_requests,
-    may_see_personal_data,
     require_action,
     visible_requests,
 )
@@ -56,10 +54,10 @@ from core.models import (
     Division,
     Group,
     HelpRequest,
-    PersonalDataAccess,
     Status,
     Urgency,
 )
+from core.personal_data import requester_card
 from core.selectors import RequestFilters, request_queue, request_timeline
 
 router = Router(tags=["requests"])
@@ -83,13 +81,9 @@ def _please_correct(details: dict[str, list[str]]) -> InvalidInput:
 
 def _detail(actor: Actor, help_request: HelpRequest) -> RequestDetailOut:
     """The request as ``actor`` may see it; an unmasked view is written down (PIPL)."""
-    user: User | None = actor.user
-    full = user is not None and may_see_personal_data(actor, help_request)
-    if full and user is not None:
-        PersonalDataAccess.objects.create(user=user, help_request=help_request, via="api")
     return detail_out(
         help_request,
-        full_personal_data=full,
+        requester=requester_card(actor=actor, help_request=help_request, via="api"),
         allowed_actions=allowed_actions(actor, help_request),
     )
 

@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from core.models import Category, Division, Event, Group, HelpRequest
-from lib.masking import mask_id_number, mask_name, mask_phone
+from core.personal_data import RequesterCard, masked_contact
 
 
 class StrictIn(Schema):
@@ -254,33 +254,22 @@ def division_out(division: Division) -> DivisionOut:
     )
 
 
-def requester_out(help_request: HelpRequest, *, full: bool) -> RequesterOut:
-    requester = help_request.requester
-    if full:
-        return RequesterOut(
-            kind=requester.kind,
-            name=requester.name,
-            phone=requester.phone,
-            id_number=requester.id_number,
-            organisation=requester.organisation,
-            uscc=requester.uscc,
-            masked=False,
-        )
-    # An enterprise's name and credit code are public registry data, not personal data.
+def requester_out(card: RequesterCard) -> RequesterOut:
     return RequesterOut(
-        kind=requester.kind,
-        name=mask_name(requester.name),
-        phone=mask_phone(requester.phone),
-        id_number=mask_id_number(requester.id_number),
-        organisation=requester.organisation,
-        uscc=requester.uscc,
-        masked=True,
+        kind=card.kind,
+        name=card.name,
+        phone=card.phone,
+        id_number=card.id_number,
+        organisation=card.organisation,
+        uscc=card.uscc,
+        masked=card.masked,
     )
 
 
 def summary_out(help_request: HelpRequest, *, now: datetime) -> RequestSummaryOut:
     """A list row. Always masked: a list is for finding, not for calling someone."""
     lead = help_request.lead_group
+    requester_name, requester_phone = masked_contact(help_request.requester)
     return RequestSummaryOut(
         number=help_request.number,
         status=help_request.status,
@@ -291,8 +280,8 @@ def summary_out(help_request: HelpRequest, *, now: datetime) -> RequestSummaryOu
         summary=help_request.summary,
         division=CodeName(code=help_request.division.code, name=help_request.division.full_name),
         lead_group=code_name(lead) if lead else None,
-        requester_name=mask_name(help_request.requester.name),
-        requester_phone=mask_phone(help_request.requester.phone),
+        requester_name=requester_name,
+        requester_phone=requester_phone,
         received_at=help_request.received_at,
         due_at=help_request.due_at,
         overdue=help_request.is_overdue(now),
@@ -300,7 +289,7 @@ def summary_out(help_request: HelpRequest, *, now: datetime) -> RequestSummaryOu
 
 
 def detail_out(
-    help_request: HelpRequest, *, full_personal_data: bool, allowed_actions: list[str]
+    help_request: HelpRequest, *, requester: RequesterCard, allowed_actions: list[str]
 ) -> RequestDetailOut:
     lead = help_request.lead_group
     merged_into = help_request.merged_into
@@ -315,7 +304,7 @@ def detail_out(
         description=help_request.description,
         division=division_out(help_request.division),
         address=help_request.address,
-        requester=requester_out(help_request, full=full_personal_data),
+        requester=requester_out(requester),
         external_ref=help_request.external_ref,
         clocks=ClocksOut(
             received_at=help_request.received_at,

@@ -44,13 +44,12 @@ from core.access import (
     allowed_actions,
     get_request_for,
     may_file_requests,
-    may_see_personal_data,
     require_action,
 )
 from core.errors import HuyingError, InvalidInput, NotFound
-from core.models import Event, Group, HelpRequest, PersonalDataAccess, Satisfaction, Status
+from core.models import Event, Group, HelpRequest, Satisfaction, Status
+from core.personal_data import requester_card
 from core.selectors import Page, request_queue, request_timeline
-from lib.masking import mask_id_number, mask_name, mask_phone
 
 P = ParamSpec("P")
 
@@ -279,34 +278,6 @@ def _action_form(name: str, data: QueryDict | None = None) -> forms.Form:
 
 
 @dataclass(frozen=True)
-class RequesterView:
-    kind: str
-    name: str
-    phone: str
-    id_number: str
-    organisation: str
-    uscc: str
-    full: bool
-
-
-def _requester_view(actor: Actor, help_request: HelpRequest) -> RequesterView:
-    """The requester as ``actor`` may see them; each unmasked view is recorded (PIPL)."""
-    requester = help_request.requester
-    full = may_see_personal_data(actor, help_request)
-    if full and actor.user is not None:
-        PersonalDataAccess.objects.create(user=actor.user, help_request=help_request, via="console")
-    return RequesterView(
-        kind=requester.get_kind_display(),
-        name=requester.name if full else mask_name(requester.name),
-        phone=requester.phone if full else mask_phone(requester.phone),
-        id_number=requester.id_number if full else mask_id_number(requester.id_number),
-        organisation=requester.organisation,
-        uscc=requester.uscc,
-        full=full,
-    )
-
-
-@dataclass(frozen=True)
 class TimelineEntry:
     event: Event
     detail: str
@@ -373,7 +344,7 @@ def _panel_context(
         )
     return {
         "hr": help_request,
-        "requester": _requester_view(actor, help_request),
+        "requester": requester_card(actor=actor, help_request=help_request, via="console"),
         "timeline": _timeline(help_request),
         "assisting_groups": list(help_request.assisting_groups.all()),
         "duplicates": list(help_request.duplicates.values_list("number", flat=True)),
