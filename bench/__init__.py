@@ -1,0 +1,44 @@
+"""Benchmarks: ``python -m bench.intake`` (HTTP creates) and ``python -m bench.list`` (queue reads).
+
+Both stop by themselves, print JSON on stdout and talk to 127.0.0.1 only. How to run them
+and the figures measured so far are in ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+
+
+def percentile(sorted_values: Sequence[float], pct: float) -> float:
+    """The ``pct``-th percentile of already sorted values, interpolating between ranks."""
+    if not sorted_values:
+        return math.nan
+    rank = pct / 100 * (len(sorted_values) - 1)
+    low = math.floor(rank)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
+
+
+def summarise_ms(seconds: Sequence[float]) -> dict[str, float]:
+    """p50/p90/p99/max/mean of durations given in seconds, in milliseconds, rounded."""
+    values = sorted(s * 1000 for s in seconds)
+    if not values:
+        return {"n": 0}
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 50), 2),
+        "p90": round(percentile(values, 90), 2),
+        "p99": round(percentile(values, 99), 2),
+        "max": round(values[-1], 2),
+        "mean": round(sum(values) / len(values), 2),
+    }
+
+
+def setup_django() -> None:
+    """Configure Django from the environment (HUYING_DATABASE_URL, HUYING_DATA_DIR…)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huying.settings")
+    import django
+
+    django.setup()
