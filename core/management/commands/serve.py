@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -45,21 +45,27 @@ class Command(BaseCommand):
             subprocess.Popen(web, cwd=settings.BASE_DIR),  # noqa: S603 - our own interpreter
             subprocess.Popen(worker, cwd=settings.BASE_DIR),  # noqa: S603
         ]
+        # Ctrl-C reaches the children too (same process group); note it here so that their
+        # exit is read as the stop it is, not as a crash.
+        interrupted: list[int] = []
+        signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+        signal.signal(signal.SIGTERM, lambda signum, frame: interrupted.append(signum))
         self.stdout.write(
             self.style.SUCCESS(f"huying is serving on http://{options['bind']}/ — Ctrl-C stops it.")
         )
-        try:
-            while all(process.poll() is None for process in processes):
-                time.sleep(0.5)
-            self.stderr.write("A process stopped on its own; stopping the rest.")
-        except KeyboardInterrupt:
+        while not interrupted and all(process.poll() is None for process in processes):
+            time.sleep(0.2)
+        if interrupted:
             self.stdout.write("Stopping…")
-        finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        else:
+            self.stderr.write("A process stopped on its own; stopping the rest.")
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if not interrupted:
+            raise CommandError("huying stopped because one of its processes did.")
