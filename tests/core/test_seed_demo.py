@@ -263,3 +263,20 @@ def test_the_same_seed_gives_the_same_history():
     assert second_run.requests == 60
     rows = list(HelpRequest.objects.order_by("id").values_list("summary", "status", "urgency"))
     assert rows[60:] == first
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--requests", "-1"], "--requests"),
+        (["--requests", "many"], "--requests"),
+        (["--days", "0"], "--days"),
+        (["--batch-size", "0"], "--batch-size"),
+    ],
+)
+def test_bad_arguments_are_refused_and_write_nothing(args, says):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=says):
+        call_command("seed_demo", *args, verbosity=0)
+    assert not HelpRequest.objects.exists()
