@@ -336,8 +336,10 @@ class Event(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices)
+    # PROTECT: the database refuses to rewrite an event, so an account that acted is
+    # deactivated, never deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
     #: Who acted, as text, so the record survives the account: a username or an API key name.
     actor_name = models.CharField(max_length=150)

@@ -170,3 +170,15 @@ def test_merge_marks_duplicate(make_request, dispatcher):
     third = make_request()
     with pytest.raises(InvalidInput):
         request_merge(third, actor=Actor(user=dispatcher), into=merged)
+
+
+def test_the_database_refuses_to_rewrite_an_event(make_request):
+    from django.db import DatabaseError, transaction
+
+    event = make_request().events.get()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(note="changed afterwards")
+    with pytest.raises(RuntimeError):
+        event.save()
+    event.refresh_from_db()
+    assert event.note == ""
