@@ -176,9 +176,7 @@ def _on_huying_error(request: HttpRequest, exc: HuyingError) -> HttpResponse:
 
 
 def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return error_response(
-        InvalidInput(_("Please correct the errors below."), details=details_of(exc.errors))
-    )
+    return error_response(InvalidInput(details=details_of(exc.errors)))
 
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -75,10 +75,6 @@ _ERRORS: dict[int, Any] = {
 }
 
 
-def _please_correct(details: dict[str, list[str]]) -> InvalidInput:
-    return InvalidInput(_("Please correct the errors below."), details=details)
-
-
 def _detail(actor: Actor, help_request: HelpRequest) -> RequestDetailOut:
     """The request as ``actor`` may see it; an unmasked view is written down (PIPL)."""
     return detail_out(
@@ -120,12 +116,14 @@ def create_request(
         payload = payload.model_copy(update={"channel": actor.api_key.channel})
     key = (idempotency_key or "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
-        raise _please_correct(
-            {"idempotency_key": [_("At most %(max)d characters.") % {"max": MAX_IDEMPOTENCY_KEY}]}
+        raise InvalidInput(
+            details={
+                "idempotency_key": [_("At most %(max)d characters.") % {"max": MAX_IDEMPOTENCY_KEY}]
+            }
         )
     form = IntakeForm(data=payload.model_dump())
     if not form.is_valid():
-        raise _please_correct(form_errors(form))
+        raise InvalidInput(details=form_errors(form))
     help_request, created = services.request_create(
         actor=actor,
         new=form.to_new_request(),
@@ -179,7 +177,7 @@ def _request_filters(filters: ListFilters) -> RequestFilters:
     if filters.group and not Group.objects.filter(code=filters.group).exists():
         errors["group"] = [_("Unknown group code.")]
     if errors:
-        raise _please_correct(errors)
+        raise InvalidInput(details=errors)
     return RequestFilters(
         statuses=statuses,
         category=filters.category,
@@ -244,7 +242,7 @@ def _groups_by_code(payload: DispatchIn) -> tuple[Group, list[Group]]:
             _("Unknown group codes: %(codes)s.") % {"codes": ", ".join(missing)}
         ]
     if errors:
-        raise _please_correct(errors)
+        raise InvalidInput(details=errors)
     return found[payload.group], [found[code] for code in payload.assisting_groups]
 
 
@@ -366,8 +364,8 @@ def merge_request(request: HttpRequest, number: str, payload: MergeIn) -> Reques
     def do(help_request: HelpRequest, actor: Actor) -> HelpRequest:
         into = visible_requests(actor).filter(number=payload.into.strip()).first()
         if into is None:
-            raise _please_correct(
-                {"into": [_("No request numbered %(number)s.") % {"number": payload.into}]}
+            raise InvalidInput(
+                details={"into": [_("No request numbered %(number)s.") % {"number": payload.into}]}
             )
         return services.request_merge(help_request, actor=actor, into=into, note=payload.note)
 

@@ -199,9 +199,7 @@ def _merge(help_request: HelpRequest, actor: Actor, data: dict[str, Any]) -> Hel
     try:
         into = get_request_for(actor, data["into"])
     except NotFound as error:
-        raise InvalidInput(
-            _("Please correct the errors below."), details={"into": [str(error.message)]}
-        ) from None
+        raise InvalidInput.for_field("into", str(error.message)) from None
     return services.request_merge(help_request, actor=actor, into=into, note=data["note"])
 
 

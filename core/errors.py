@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 
 class HuyingError(Exception):
@@ -22,10 +23,22 @@ class HuyingError(Exception):
 
 
 class InvalidInput(HuyingError):
-    """Bad input; ``details`` maps each field to a list of messages."""
+    """Bad input; ``details`` maps each field to a list of messages.
+
+    The message defaults to the one every form shows above its field errors.
+    """
 
     code = "invalid_input"
     http_status = 422
+
+    def __init__(
+        self, message: str | Promise | None = None, *, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message or gettext("Please correct the errors below."), details=details)
+
+    @classmethod
+    def for_field(cls, field: str, message: str | Promise) -> InvalidInput:
+        return cls(details={field: [str(message)]})
 
 
 class NotFound(HuyingError):

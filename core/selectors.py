@@ -54,10 +54,7 @@ def filter_requests(
         and filters.received_to
         and filters.received_from > filters.received_to
     ):
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={"received_to": [_("The end date is before the start date.")]},
-        )
+        raise InvalidInput.for_field("received_to", _("The end date is before the start date."))
     # One status list, so the database sees a single IN it can match against the open-queue
     # partial index, and estimates the rows of an "overdue" query correctly.
     statuses = set(filters.statuses) if filters.statuses else None
@@ -125,11 +122,8 @@ def request_queue(
                 raise BadCursor(cursor)
             priority, last_id = int(priority), int(last_id)
         except (BadCursor, TypeError, ValueError):
-            raise InvalidInput(
-                _("Please correct the errors below."),
-                details={
-                    "cursor": [_("This cursor is not valid; start again from the first page.")]
-                },
+            raise InvalidInput.for_field(
+                "cursor", _("This cursor is not valid; start again from the first page.")
             ) from None
         # A row-value comparison lets the database walk the (priority, due_at, id) index.
         queryset = queryset.filter(

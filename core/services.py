@@ -288,19 +288,11 @@ ACTION_LABELS = {
 def _require_text(value: str, field_name: str, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={field_name: [_("This field is required.")]},
-        )
+        raise InvalidInput.for_field(field_name, _("This field is required."))
     if len(value) > MAX_TEXT:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={
-                field_name: [
-                    _("At most %(max)d characters (it has %(n)d).")
-                    % {"max": MAX_TEXT, "n": len(value)}
-                ]
-            },
+        raise InvalidInput.for_field(
+            field_name,
+            _("At most %(max)d characters (it has %(n)d).") % {"max": MAX_TEXT, "n": len(value)},
         )
     return value
 
@@ -316,18 +308,14 @@ def request_dispatch(
     """Send a received request to the group that leads it (主办), with optional helpers (协办)."""
     note = _require_text(note, "note", required=False)
     if not group.is_active:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={"group": [_("Group %(name)s is not active.") % {"name": group.display_name}]},
+        raise InvalidInput.for_field(
+            "group", _("Group %(name)s is not active.") % {"name": group.display_name}
         )
     helpers = [g for g in assisting if g.pk != group.pk]
     inactive = [g.display_name for g in helpers if not g.is_active]
     if inactive:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={
-                "assisting_groups": [_("Not active: %(names)s.") % {"names": "、".join(inactive)}]
-            },
+        raise InvalidInput.for_field(
+            "assisting_groups", _("Not active: %(names)s.") % {"names": "、".join(inactive)}
         )
 
     def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
@@ -376,13 +364,9 @@ def request_start(help_request: HelpRequest, *, actor: Actor, note: str = "") ->
 
 def _check_answer_method(method: str) -> str:
     if method not in AnswerMethod.values:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={
-                "answer_method": [
-                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(AnswerMethod.values)}
-                ]
-            },
+        raise InvalidInput.for_field(
+            "answer_method",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(AnswerMethod.values)},
         )
     return method
 
@@ -447,13 +431,9 @@ def request_close(
     """Close with the requester's rating. The first 不满意 reopens the request instead."""
     note = _require_text(note, "note", required=False)
     if satisfaction not in Satisfaction.values:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={
-                "satisfaction": [
-                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(Satisfaction.values)}
-                ]
-            },
+        raise InvalidInput.for_field(
+            "satisfaction",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Satisfaction.values)},
         )
 
     def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
@@ -541,25 +521,18 @@ def request_merge(
     """
     note = _require_text(note, "note", required=False)
     if into.pk == help_request.pk:
-        raise InvalidInput(
-            _("Please correct the errors below."),
-            details={"into": [_("A request cannot be merged into itself.")]},
-        )
+        raise InvalidInput.for_field("into", _("A request cannot be merged into itself."))
 
     def apply(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
         # ``into`` is locked too, so two merges at once cannot build a chain A→B→C.
         target = HelpRequest.objects.select_related("merged_into").get(pk=into.pk)
         if target.status == Status.MERGED:
-            raise InvalidInput(
-                _("Please correct the errors below."),
-                details={
-                    "into": [
-                        _("Request %(number)s is itself merged; merge into %(target)s.")
-                        % {
-                            "number": target.number,
-                            "target": target.merged_into.number if target.merged_into else "?",
-                        }
-                    ]
+            raise InvalidInput.for_field(
+                "into",
+                _("Request %(number)s is itself merged; merge into %(target)s.")
+                % {
+                    "number": target.number,
+                    "target": target.merged_into.number if target.merged_into else "?",
                 },
             )
         hr.status = Status.MERGED
