@@ -13,7 +13,12 @@ class UserAdmin(BaseUserAdmin[User]):
     list_filter = ("role", "is_active", "is_superuser")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("huying"), {"fields": ("role", "phone")}),
+        (_("huying"), {"fields": ("role", "phone", "media_outlet")}),
+    )
+    # A media editor's account is made in one step: role and outlet with the password.
+    add_fieldsets = (
+        *(BaseUserAdmin.add_fieldsets or ()),
+        (_("huying"), {"fields": ("role", "media_outlet")}),
     )
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Channel
+from core.models import Channel, Enterprise, MediaOutlet
 
 
 class Role(models.TextChoices):
@@ -46,6 +46,28 @@ STAFF_ROLES = frozenset(
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    #: Real-name sign-up (实名注册) of the citizen app; checked with python-stdnum.
+    id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
+    #: When the phone was last confirmed by a one-time code.
+    phone_confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: An enterprise contact's company.
+    enterprise = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("enterprise"),
+    )
+    #: A media editor's outlet.
+    media_outlet = models.ForeignKey(
+        MediaOutlet,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="editors",
+        verbose_name=_("media outlet"),
+    )
 
     @property
     def is_console_user(self) -> bool:
@@ -119,8 +141,12 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.channel})"
 
     @classmethod
-    def issue(cls, *, name: str, channel: str) -> tuple[ApiKey, str]:
-        secret = "hyk_" + secrets.token_urlsafe(32)
+    def issue(cls, *, name: str, channel: str, secret: str | None = None) -> tuple[ApiKey, str]:
+        """Create a key; the clear secret is returned once and never stored.
+
+        ``secret`` is for the demo data only, whose integration key is printed by ``make run``.
+        """
+        secret = secret or "hyk_" + secrets.token_urlsafe(32)
         key = cls.objects.create(
             name=name, channel=channel, prefix=secret[:8], key_hash=_hash(secret)
         )
@@ -129,3 +155,29 @@ class ApiKey(models.Model):
     @classmethod
     def lookup(cls, secret: str) -> ApiKey | None:
         return cls.objects.filter(key_hash=_hash(secret), revoked_at=None).first()
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by text message to confirm a phone (sign-up, sign-in).
+
+    Only a keyed hash of the code is kept; each code allows a few tries and then dies.
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_UP = "sign_up", _("Sign up")
+        SIGN_IN = "sign_in", _("Sign in")
+
+    phone = models.CharField(max_length=20)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="phonecode_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.phone[-4:]}"

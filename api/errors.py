@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from core.errors import HuyingError, InvalidInput, NotFound
+from core.errors import HuyingError, InvalidInput, NotFound, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,8 @@ def error_response(exc: HuyingError) -> JsonResponse:
     )
     if exc.http_status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="huying"'
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 

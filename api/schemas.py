@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -170,6 +171,29 @@ class RequestPageOut(Schema):
     next_cursor: str | None
 
 
+class AttachmentOut(Schema):
+    kind: str
+    name: str
+    content_type: str
+    size: int
+    #: Served only to a caller shown the requester's personal data in full (as here).
+    url: str
+
+
+class EnterpriseOut(Schema):
+    name: str
+    uscc: str
+    #: The head count the company gave with this request.
+    workforce: int | None
+
+
+class MediaLeadOut(Schema):
+    outlet: str
+    source: str
+    source_label: str
+    reference: str
+
+
 class RequestDetailOut(Schema):
     number: str
     status: str
@@ -198,6 +222,10 @@ class RequestDetailOut(Schema):
     merged_into: str | None
     allowed_actions: list[str]
     updated_at: datetime
+    enterprise: EnterpriseOut | None
+    media: MediaLeadOut | None
+    #: Empty when the caller sees personal data masked: a photo shows the person.
+    attachments: list[AttachmentOut]
 
 
 class EventOut(Schema):
@@ -328,7 +356,42 @@ def detail_out(
         merged_into=merged_into.number if merged_into else None,
         allowed_actions=allowed_actions,
         updated_at=help_request.updated_at,
+        enterprise=_enterprise_out(help_request),
+        media=_media_out(help_request),
+        attachments=[] if requester.masked else _attachments_out(help_request),
     )
+
+
+def _enterprise_out(help_request: HelpRequest) -> EnterpriseOut | None:
+    company = help_request.enterprise
+    if company is None:
+        return None
+    return EnterpriseOut(name=company.name, uscc=company.uscc, workforce=help_request.workforce)
+
+
+def _media_out(help_request: HelpRequest) -> MediaLeadOut | None:
+    outlet = help_request.media_outlet
+    if outlet is None:
+        return None
+    return MediaLeadOut(
+        outlet=outlet.name,
+        source=help_request.lead_source,
+        source_label=help_request.get_lead_source_display(),
+        reference=help_request.external_ref,
+    )
+
+
+def _attachments_out(help_request: HelpRequest) -> list[AttachmentOut]:
+    return [
+        AttachmentOut(
+            kind=attachment.kind,
+            name=attachment.original_name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            url=reverse("attachment", args=[attachment.pk]),
+        )
+        for attachment in help_request.attachments.all()
+    ]
 
 
 def event_out(event: Event) -> EventOut:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiKey, Role, User
 from core.errors import Forbidden, NotFound
-from core.models import Group, HelpRequest, Status
+from core.models import Channel, Group, HelpRequest, Status
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,13 @@ SEE_PERSONAL_DATA = frozenset(
 #: Roles that may file a request for someone in the console or the API.
 FILE_REQUESTS = frozenset({Role.ADMIN, Role.DISPATCHER, Role.OPERATOR})
 
+#: People who ask for help themselves, each on their own channel (see ``channel_of``).
+CHANNEL_ROLES: dict[str, str] = {
+    Role.CITIZEN: Channel.APP,
+    Role.ENTERPRISE: Channel.ENTERPRISE,
+    Role.MEDIA: Channel.MEDIA,
+}
+
 GROUP_ROLES = frozenset({Role.MEMBER, Role.LEADER})
 
 
@@ -72,6 +79,11 @@ def visible_requests(actor: Actor) -> QuerySet[HelpRequest]:
                 group_id__in=groups
             ).values("helprequest_id")
             return requests.filter(Q(lead_group_id__in=groups) | Q(pk__in=assisting))
+        if actor.role == Role.ENTERPRISE and actor.user.enterprise_id is not None:
+            # The company's requests, whichever of its contacts filed them.
+            return requests.filter(enterprise_id=actor.user.enterprise_id)
+        if actor.role == Role.MEDIA and actor.user.media_outlet_id is not None:
+            return requests.filter(media_outlet_id=actor.user.media_outlet_id)
         return requests.filter(created_by=actor.user)
     if actor.api_key is not None:
         return requests.filter(api_key=actor.api_key)
@@ -82,7 +94,15 @@ def get_request_for(actor: Actor, number: str) -> HelpRequest:
     """The request numbered ``number`` if ``actor`` may see it; ``NotFound`` otherwise."""
     found = (
         visible_requests(actor)
-        .select_related("category", "division__parent", "lead_group", "requester", "merged_into")
+        .select_related(
+            "category",
+            "division__parent",
+            "lead_group",
+            "requester",
+            "merged_into",
+            "enterprise",
+            "media_outlet",
+        )
         .filter(number=number)
         .first()
     )
@@ -92,11 +112,50 @@ def get_request_for(actor: Actor, number: str) -> HelpRequest:
 
 
 def may_file_requests(actor: Actor) -> bool:
-    return actor.api_key is not None or actor.role in FILE_REQUESTS
+    if actor.api_key is not None:
+        return actor.api_key.revoked_at is None
+    if actor.role in CHANNEL_ROLES:
+        return _has_own_channel(actor)
+    return actor.role in FILE_REQUESTS
+
+
+def _has_own_channel(actor: Actor) -> bool:
+    """A citizen must have confirmed a phone; a contact or editor must belong to their body."""
+    user = actor.user
+    if user is None or not user.is_active:
+        return False
+    if actor.role == Role.CITIZEN:
+        return user.phone_confirmed_at is not None
+    if actor.role == Role.ENTERPRISE:
+        return user.enterprise_id is not None
+    if actor.role == Role.MEDIA:
+        return user.media_outlet_id is not None
+    return False
+
+
+def channel_of(actor: Actor) -> str | None:
+    """The one channel this actor files on, or ``None`` for staff, who file for anyone."""
+    if actor.api_key is not None:
+        return actor.api_key.channel
+    return CHANNEL_ROLES.get(actor.role or "")
+
+
+def is_requester(actor: Actor, help_request: HelpRequest) -> bool:
+    """Whether ``actor`` is the one who asked: the citizen who filed it, or the company."""
+    user = actor.user
+    if user is None:
+        return False
+    if actor.role == Role.CITIZEN:
+        return help_request.created_by_id == user.pk
+    if actor.role == Role.ENTERPRISE:
+        return user.enterprise_id is not None and help_request.enterprise_id == user.enterprise_id
+    return False
 
 
 def may_see_personal_data(actor: Actor, help_request: HelpRequest) -> bool:
-    return actor.user is not None and actor.role in SEE_PERSONAL_DATA
+    if actor.user is None:
+        return False
+    return actor.role in SEE_PERSONAL_DATA or is_requester(actor, help_request)
 
 
 def _in_lead_group(actor: Actor, help_request: HelpRequest) -> bool:
@@ -139,7 +198,9 @@ def may_act(actor: Actor, action: str, help_request: HelpRequest) -> bool:
     if action in ("accept", "return", "start", "resolve"):
         return role in GROUP_ROLES and _in_lead_group(actor, help_request)
     if action == "close":
-        return role in (Role.OPERATOR, Role.DISPATCHER)
+        # The requester rates the answer themselves on their channel; staff record a rating
+        # given by phone (回访).
+        return role in (Role.OPERATOR, Role.DISPATCHER) or is_requester(actor, help_request)
     if action == "reopen":
         return role == Role.DISPATCHER or (
             role == Role.LEADER and _leads_lead_group(actor, help_request)

@@ -8,15 +8,21 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.models import (
+    Attachment,
     Category,
     ClockPolicy,
     Division,
+    Enterprise,
     Event,
     Group,
     GroupMembership,
     HelpRequest,
+    MediaOutlet,
     OutboundMessage,
     PersonalDataAccess,
 )
@@ -79,7 +85,40 @@ class EventAdmin(ReadOnlyAdmin):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ReadOnlyAdmin):
-    list_display = ("phone", "help_request", "backend", "created_at")
+    """What went out by text message. On the default log backend nothing is really sent, so
+    this page is where a tester reads the one-time codes of the app and the portal."""
+
+    list_display = ("created_at", "phone", "body", "help_request", "backend")
+    list_display_links = ("created_at",)
+    search_fields = ("phone",)
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin[Enterprise]):
+    list_display = ("name", "uscc", "workforce", "division", "created_at")
+    search_fields = ("name", "uscc")
+    raw_id_fields = ("division",)
+
+
+@admin.register(MediaOutlet)
+class MediaOutletAdmin(admin.ModelAdmin[MediaOutlet]):
+    list_display = ("name", "code", "is_active")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("help_request", "kind", "original_name", "content_type", "size", "created_at")
+    # No link to the stored file: there is no public URL for it, only the checked view.
+    exclude = ("file",)
+    readonly_fields = ("open",)
+    show_full_result_count = False
+
+    @admin.display(description=_("file"))
+    def open(self, attachment: Attachment) -> str:
+        url = reverse("attachment", args=[attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, attachment.original_name)
 
 
 @admin.register(PersonalDataAccess)

@@ -55,10 +55,13 @@ from core.models import (
     Category,
     Channel,
     Division,
+    Enterprise,
     Event,
     Group,
     GroupMembership,
     HelpRequest,
+    LeadSource,
+    MediaOutlet,
     Requester,
     RequesterKind,
     Satisfaction,
@@ -121,9 +124,21 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("commander", Role.COMMANDER, "葛志远", "指挥长：看板和日报"),
     DemoAccount("auditor", Role.AUDITOR, "邵文静", "审计：查看办理记录"),
     DemoAccount("admin", Role.ADMIN, "系统管理员", "管理员（/admin/）", superuser=True),
-    DemoAccount("citizen", Role.CITIZEN, "李娟", "群众：查看自己的求助", phone="13903910168"),
-    DemoAccount("enterprise", Role.ENTERPRISE, "郭建军", "企业联系人", phone="13513916688"),
-    DemoAccount("media", Role.MEDIA, "冯新瑞", "焦作日报记者：媒体救助通道"),
+    DemoAccount("citizen", Role.CITIZEN, "李娟", "群众：APP求助（/app/，手机验证码登录）", phone="13903910168"),
+    DemoAccount("enterprise", Role.ENTERPRISE, "郭建军", "企业联系人（/enterprise/，验证码登录）", phone="13513916688"),
+    DemoAccount("enterprise2", Role.ENTERPRISE, "崔丽华", "同一企业的第二位联系人", phone="13513916699"),
+    DemoAccount("media", Role.MEDIA, "冯新瑞", "焦作日报编辑：媒体救助通道（/media/）"),
+    DemoAccount("media2", Role.MEDIA, "秦朗", "焦作日报记者"),
+)
+
+#: The demo citizen's real-name identity (a valid checksum, not a real person's number).
+DEMO_CITIZEN_ID = "410802198807150026"
+#: The demo media outlet, whose editors are ``media`` and ``media2``.
+DEMO_OUTLET = ("jiaozuo-daily", "焦作日报")
+#: County-level division of each demo company, by the place in its name.
+_COMPANY_COUNTIES = (
+    ("武陟县", "410823"), ("温县", "410825"), ("孟州市", "410883"), ("沁阳市", "410882"),
+    ("博爱县", "410822"), ("修武县", "410821"), ("云台铝业", "410811"),
 )
 
 #: The integrations whose requests arrive through the API, by channel.
@@ -133,6 +148,10 @@ DEMO_API_KEYS: dict[str, str] = {
     Channel.MEDIA: "抗疫互助媒体救助通道",
     Channel.API: "Open311网关",
 }
+
+#: The demo Open311 integrator's api_key: demo data, like the demo password; issue real
+#: keys with ``manage.py issue_api_key``.
+DEMO_OPEN311_KEY = "hyk_demo-open311-gateway"
 
 #: The demo enterprise contact's company, shared by the account and its requests.
 DEMO_COMPANY = COMPANIES[0]
@@ -145,6 +164,8 @@ class DemoOrganisation:
     #: Each group's staff: leader first, then the A post, then the B post.
     staff: dict[str, list[User]]
     api_keys: dict[str, ApiKey]
+    enterprises: dict[str, Enterprise]
+    outlet: MediaOutlet
 
 
 def _ensure_user(
@@ -196,6 +217,10 @@ def ensure_demo_organisation() -> DemoOrganisation:
         return hashed[0]
 
     with transaction.atomic():
+        enterprises = _ensure_demo_enterprises()
+        outlet, _created = MediaOutlet.objects.get_or_create(
+            code=DEMO_OUTLET[0], defaults={"name": DEMO_OUTLET[1]}
+        )
         users = {
             account.username: _ensure_user(
                 account.username,
@@ -207,6 +232,7 @@ def ensure_demo_organisation() -> DemoOrganisation:
             )
             for account in DEMO_ACCOUNTS
         }
+        _link_channel_accounts(users, enterprises[DEMO_COMPANY], outlet)
         groups: dict[str, Group] = {}
         staff: dict[str, list[User]] = {}
         specs = [(spec, Group.Kind.WORKING_GROUP) for spec in WORKING_GROUPS] + [
@@ -245,10 +271,65 @@ def ensure_demo_organisation() -> DemoOrganisation:
         api_keys = {}
         for channel, key_name in DEMO_API_KEYS.items():
             key = ApiKey.objects.filter(name=key_name, channel=channel, revoked_at=None).first()
-            if key is None:
+            if channel == Channel.API:
+                # The Open311 gateway's key is fixed so that ``make run`` can print it.
+                key = ApiKey.lookup(DEMO_OPEN311_KEY)
+                if key is None:
+                    key, _secret = ApiKey.issue(
+                        name=key_name, channel=channel, secret=DEMO_OPEN311_KEY
+                    )
+            elif key is None:
                 key, _secret = ApiKey.issue(name=key_name, channel=channel)
             api_keys[channel] = key
-    return DemoOrganisation(groups=groups, users=users, staff=staff, api_keys=api_keys)
+    return DemoOrganisation(
+        groups=groups,
+        users=users,
+        staff=staff,
+        api_keys=api_keys,
+        enterprises=enterprises,
+        outlet=outlet,
+    )
+
+
+def _ensure_demo_enterprises() -> dict[str, Enterprise]:
+    """One ``Enterprise`` per demo company, each with a fixed valid USCC and a head count."""
+    found = {e.name: e for e in Enterprise.objects.filter(name__in=COMPANIES)}
+    for name in COMPANIES:
+        if name in found:
+            continue
+        rng = Random(f"company-{name}")
+        county = next((code for word, code in _COMPANY_COUNTIES if word in name), "410802")
+        first17 = "91" + county + "MA" + "".join(rng.choice(_USCC_ALPHABET) for _ in range(7))
+        uscc = first17 + uscc_check_digit(first17)
+        found[name] = Enterprise.objects.get_or_create(
+            uscc=uscc,
+            defaults={
+                "name": name,
+                "workforce": rng.choice((35, 80, 160, 420, 860, 1500)),
+                "division_id": county,
+            },
+        )[0]
+    return found
+
+
+def _link_channel_accounts(users: dict[str, User], company: Enterprise, outlet: MediaOutlet) -> None:
+    """The citizen's real name and confirmed phone; the contacts' company; the editors' paper."""
+    wanted: dict[str, dict[str, Any]] = {
+        "citizen": {"id_number": DEMO_CITIZEN_ID},
+        "enterprise": {"enterprise_id": company.pk},
+        "enterprise2": {"enterprise_id": company.pk},
+        "media": {"media_outlet_id": outlet.pk},
+        "media2": {"media_outlet_id": outlet.pk},
+    }
+    for username, fields in wanted.items():
+        user = users[username]
+        if user.role in (Role.CITIZEN, Role.ENTERPRISE) and user.phone_confirmed_at is None:
+            fields = {**fields, "phone_confirmed_at": timezone.now()}
+        changed = [key for key, value in fields.items() if getattr(user, key) != value]
+        for key in changed:
+            setattr(user, key, fields[key])
+        if changed:
+            user.save(update_fields=changed)
 
 
 def demo_accounts_text() -> str:
@@ -265,6 +346,17 @@ def demo_accounts_text() -> str:
         "(e.g. supplies-a), same password."
     )
     lines.append("  Staff console: /console/   Admin: /admin/")
+    lines += [
+        "",
+        "The five channels in:",
+        "  12345 hotline       /console/requests/new/   as operator",
+        "  citizen app         /app/          sign in with phone 13903910168 and a one-time code",
+        "  enterprise portal   /enterprise/   phone 13513916688 or 13513916699 and a code",
+        "      (codes go to the local SMS log: read them in /admin/ under Outbound messages)",
+        "  media channel       /media/        as media or media2, same password",
+        f"  Open311 GeoReport   /open311/v2/discovery.json   api_key {DEMO_OPEN311_KEY}",
+        "  Anyone can follow a request at /track/ with its number and the phone's last 4 digits.",
+    ]
     return "\n".join(lines)
 
 
@@ -525,7 +617,8 @@ HR_COLUMNS = (
     "resolve_due_at", "due_at", "dispatched_at", "accepted_at", "resolved_at", "answer",
     "answer_method", "closed_at", "satisfaction", "reopen_count", "return_count", "updated_at",
     "accepted_by_id", "api_key_id", "category_id", "created_by_id", "division_id",
-    "lead_group_id", "merged_into_id", "requester_id",
+    "lead_group_id", "merged_into_id", "requester_id", "enterprise_id", "workforce",
+    "media_outlet_id", "lead_source",
 )
 EVENT_COLUMNS = (
     "help_request_id", "kind", "from_status", "to_status", "actor_id", "actor_name", "note",
@@ -535,6 +628,8 @@ REQUESTER_COLUMNS = (
     "id", "kind", "name", "phone", "id_number", "organisation", "uscc", "created_at",
 )
 ASSIST_COLUMNS = ("helprequest_id", "group_id")
+#: Where the row holds the ``_Person`` until its id is known.
+_REQUESTER = HR_COLUMNS.index("requester_id")
 _HR_DATETIMES = frozenset(
     HR_COLUMNS.index(c) for c in (
         "received_at", "dispatch_due_at", "accept_due_at", "resolve_due_at", "due_at",
@@ -744,7 +839,13 @@ class _Generator:
             )
         return _Person(
             kind=kind, name=name, phone=phone, id_number=id_number, organisation=organisation,
-            uscc=uscc if kind == RequesterKind.ENTERPRISE else "",
+            uscc=(
+                self.org.enterprises[organisation].uscc
+                if organisation in self.org.enterprises
+                else uscc
+            )
+            if kind == RequesterKind.ENTERPRISE
+            else "",
         )
 
     # -- choices --
@@ -777,6 +878,10 @@ class _Generator:
         if enterprise:
             person.organisation = rng.choice(COMPANIES)
             person.uscc = self.identities.uscc()
+            # The registry's code for a known company, so its requests and its record agree.
+            company = self.org.enterprises.get(person.organisation)
+            if company is not None:
+                person.uscc = company.uscc
         new.append(person)
         self.recent_people[self.recent_pos] = person
         self.recent_pos = (self.recent_pos + 1) % len(self.recent_people)
@@ -834,6 +939,12 @@ class _Generator:
             creator = _Actor(self.enterprise_user.pk, self.enterprise_user.username)
         else:
             person = self._person(enterprise=enterprise, at=received, new=new_people)
+        # Requests on the enterprise portal belong to the company, so all its contacts see them.
+        company = (
+            self.org.enterprises.get(person.organisation)
+            if channel == Channel.ENTERPRISE and person.kind == RequesterKind.ENTERPRISE
+            else None
+        )
         if person.id is None and person.created_at == 0.0:
             person.created_at = received
             new_people.append(person)
@@ -878,7 +989,9 @@ class _Generator:
             life.answer_method, life.closed_at, life.satisfaction, life.reopen_count,
             life.return_count, life.last_at, life.accepted_by, api_key, code, created_by,
             division.code, life.lead_group.pk if life.lead_group else None, life.merged_into,
-            person,
+            person, company.pk if company else None, company.workforce if company else None,
+            self.org.outlet.pk if channel == Channel.MEDIA else None,
+            rng.choice(LeadSource.values) if channel == Channel.MEDIA else "",
         ]
         for index in _HR_DATETIMES:
             if row[index] is not None:
@@ -1163,7 +1276,7 @@ def seed_requests(
                     ],
                 )
                 for row in rows:
-                    row[-1] = row[-1].id
+                    row[_REQUESTER] = row[_REQUESTER].id
                 sink.insert("core_helprequest", HR_COLUMNS, rows)
                 sink.insert("core_event", EVENT_COLUMNS, events)
                 sink.insert("core_helprequest_assisting_groups", ASSIST_COLUMNS, assisting)

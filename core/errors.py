@@ -59,3 +59,20 @@ class TransitionNotAllowed(HuyingError):
 class IdempotencyConflict(HuyingError):
     code = "idempotency_conflict"
     http_status = 409
+
+
+class RateLimited(HuyingError):
+    """Too many tries from one client or for one phone; try again after ``retry_after`` s."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        retry_after: int,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after

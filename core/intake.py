@@ -5,6 +5,7 @@ checked the same way, with the same translated message, whichever door the reque
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from core.errors import HuyingError
 from core.models import Category, Channel, Division, RequesterKind, Urgency
 from core.services import MAX_TEXT, NewRequest
 
@@ -149,3 +151,31 @@ def form_errors(form: forms.Form) -> dict[str, list[str]]:
     return {
         field: [str(message) for message in messages] for field, messages in form.errors.items()
     }
+
+
+def add_error_details(form: forms.Form, error: HuyingError) -> None:
+    """Show a service's error on the form: its message on top, its details by their fields."""
+    form.add_error(None, str(error.message))
+    for key, messages in error.details.items():
+        # Only lists are messages; other details (a status, an action) are for programs.
+        if not isinstance(messages, list):
+            continue
+        for message in messages:
+            form.add_error(key if key in form.fields else None, str(message))
+
+
+def division_choices(*, empty_label: str) -> list[Any]:
+    """Divisions grouped by county, so that the two 太行街道 of the demo city stay apart."""
+    counties: list[Division] = []
+    streets: dict[str, list[Division]] = defaultdict(list)
+    for division in Division.objects.order_by("code"):
+        if division.parent_id is None:
+            counties.append(division)
+        else:
+            streets[division.parent_id].append(division)
+    choices: list[Any] = [("", empty_label)]
+    for county in counties:
+        options = [(county.code, _("%(county)s (whole)") % {"county": county.display_name})]
+        options += [(street.code, street.display_name) for street in streets[county.code]]
+        choices.append((county.display_name, options))
+    return choices

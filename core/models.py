@@ -190,6 +190,52 @@ class Requester(models.Model):
         return f"Requester #{self.pk}"
 
 
+class Enterprise(models.Model):
+    """A company on the enterprise portal, known by its unified social credit code (USCC).
+
+    Its contact people are users with ``enterprise`` set; each sees all the company's requests.
+    """
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("enterprise name"), max_length=200)
+    workforce = models.PositiveIntegerField(_("number of employees"))
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, verbose_name=_("county / street")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediaOutlet(models.Model):
+    """A newspaper, radio or TV station whose editors pass on leads from its help line."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("media outlet")
+        verbose_name_plural = _("media outlets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadSource(models.TextChoices):
+    """Where a media outlet's lead came from."""
+
+    HOTLINE_CALL = "call", _("Call to the newspaper's help line")
+    READER_MESSAGE = "reader", _("Reader's message")
+    REPORTER = "reporter", _("Reporter at the scene")
+
+
 class ClockPolicy(models.Model):
     """Overrides of the default clocks (DESIGN.md) for one urgency, optionally one category."""
 
@@ -243,6 +289,30 @@ class HelpRequest(models.Model):
     )
     api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.SET_NULL)
     external_ref = models.CharField(_("external reference"), max_length=100, blank=True)
+    #: Set for requests filed on the enterprise portal: the whole company sees them.
+    enterprise = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("enterprise"),
+    )
+    #: The company's head count when it asked: a factory of 800 waiting on a pass is not
+    #: a shop of three.
+    workforce = models.PositiveIntegerField(_("number of employees"), null=True, blank=True)
+    #: Set for leads passed on by a media outlet: its editors follow them.
+    media_outlet = models.ForeignKey(
+        MediaOutlet,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        verbose_name=_("media outlet"),
+    )
+    lead_source = models.CharField(
+        _("source of the lead"), max_length=10, choices=LeadSource.choices, blank=True
+    )
 
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     dispatch_due_at = models.DateTimeField(_("dispatch due"))
@@ -304,6 +374,9 @@ class HelpRequest(models.Model):
             models.Index(fields=["lead_group", "priority", "due_at", "id"], name="hr_group_queue"),
             models.Index(fields=["category", "priority", "due_at", "id"], name="hr_cat_queue"),
             models.Index(fields=["received_at"], name="hr_received"),
+            # Open311's list by service code, newest first: without it a rare category means
+            # walking ``hr_received`` past everything else.
+            models.Index(fields=["category", "received_at"], name="hr_cat_received"),
         ]
 
     def __str__(self) -> str:
@@ -363,6 +436,36 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("Events are append-only and cannot be deleted.")
+
+
+class Attachment(models.Model):
+    """A photo or document sent with a request. Files are served only through access checks."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        DOCUMENT = "document", _("Document")
+
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    #: The name it had on the sender's device, shown but never used as a path.
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class DailySequence(models.Model):

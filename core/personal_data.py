@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.access import Actor, may_see_personal_data
+from core.access import Actor, is_requester, may_see_personal_data
 from core.models import HelpRequest, PersonalDataAccess, Requester
 from lib.masking import mask_id_number, mask_name, mask_phone
 
@@ -28,7 +28,8 @@ def requester_card(*, actor: Actor, help_request: HelpRequest, via: str) -> Requ
     """The requester of ``help_request`` as ``actor`` may see them; a full view is recorded."""
     requester = help_request.requester
     full = actor.user is not None and may_see_personal_data(actor, help_request)
-    if full and actor.user is not None:
+    # People looking at their own request are not the ones the log is meant to watch.
+    if full and actor.user is not None and not is_requester(actor, help_request):
         PersonalDataAccess.objects.create(user=actor.user, help_request=help_request, via=via)
     return RequesterCard(
         kind=requester.kind,

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from core.access import Actor, visible_requests
 from core.errors import InvalidInput
-from core.models import OPEN_STATUSES, Division, Event, Group, HelpRequest
+from core.models import OPEN_STATUSES, Division, Event, Group, HelpRequest, Status
+from core.triage import bigrams, similarity
 from lib.cursor import BadCursor, decode_cursor, encode_cursor
 
 MAX_PAGE = 200
@@ -159,3 +160,74 @@ def requests_by_phone(*, actor: Actor, phone: str, limit: int = 20) -> QuerySet[
         .select_related("category")
         .order_by("-received_at")[:limit]
     )
+
+
+#: How long a similar request from the same street and category still counts as a likely
+#: duplicate: neighbours tend to call about the same burst pipe or missing delivery within
+#: hours, not days.
+DUPLICATE_WINDOW = timedelta(hours=24)
+#: Share of character pairs (Dice coefficient) from which two texts count as alike. Low on
+#: purpose: the operator is warned, never stopped, and two people tell one story differently.
+DUPLICATE_SIMILARITY = 0.25
+#: The most recent requests of a street and category compared with the text, at most.
+DUPLICATE_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A request the new one may repeat: the same caller's open one, or a similar one nearby."""
+
+    request: HelpRequest
+    same_caller: bool
+    similarity: float
+
+
+def possible_duplicates(
+    *,
+    actor: Actor,
+    phone: str = "",
+    division: str = "",
+    category: str = "",
+    text: str = "",
+    now: datetime | None = None,
+    limit: int = 5,
+) -> list[PossibleDuplicate]:
+    """Requests that a request about to be filed may repeat, most likely first.
+
+    Two rules, either is enough: an open request from the same phone (the caller may be
+    chasing it), or a request from the same street (``division`` code) and ``category``
+    received in the last 24 hours whose text is similar to ``text``. Merged requests are
+    left out: one should be merged into the request they were merged into, not into them.
+    """
+    now = now or timezone.now()
+    visible = visible_requests(actor).select_related("category", "division__parent")
+    words = bigrams(text)
+    found: dict[int, PossibleDuplicate] = {}
+    if phone:
+        for hr in visible.filter(requester__phone=phone, status__in=sorted(OPEN_STATUSES)).order_by(
+            "-received_at"
+        )[:limit]:
+            found[hr.pk] = PossibleDuplicate(
+                request=hr,
+                same_caller=True,
+                similarity=similarity(words, f"{hr.summary} {hr.description}"),
+            )
+    if division and category and words:
+        nearby = (
+            visible.filter(
+                division_id=division, category_id=category, received_at__gte=now - DUPLICATE_WINDOW
+            )
+            .exclude(status=Status.MERGED)
+            .order_by("-received_at")[:DUPLICATE_CANDIDATES]
+        )
+        for hr in nearby:
+            if hr.pk in found:
+                continue
+            score = similarity(words, f"{hr.summary} {hr.description}")
+            if score >= DUPLICATE_SIMILARITY:
+                found[hr.pk] = PossibleDuplicate(request=hr, same_caller=False, similarity=score)
+    ranked = sorted(
+        found.values(),
+        key=lambda d: (not d.same_caller, -d.similarity, -d.request.received_at.timestamp()),
+    )
+    return ranked[:limit]

@@ -7,33 +7,40 @@ Nothing else in the project sets ``HelpRequest.status``.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import clocks, numbering
-from core.access import ACTION_FROM, Actor, may_file_requests, require_action
+from core.access import ACTION_FROM, Actor, channel_of, may_file_requests, require_action
 from core.errors import Forbidden, IdempotencyConflict, InvalidInput, TransitionNotAllowed
 from core.models import (
     URGENCY_RANK,
     AnswerMethod,
+    Attachment,
     Category,
+    Channel,
     Division,
+    Enterprise,
     Event,
     Group,
     HelpRequest,
     IdempotencyRecord,
+    MediaOutlet,
     Requester,
     RequesterKind,
     Satisfaction,
     Status,
 )
+from lib.uploads import CleanUpload
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +65,14 @@ class NewRequest:
     organisation: str = ""
     uscc: str = ""
     external_ref: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: Enterprise portal: the company and its head count when it asked.
+    enterprise: Enterprise | None = None
+    workforce: int | None = None
+    #: Media channel: the outlet that passed the lead on, and where it came from.
+    media_outlet: MediaOutlet | None = None
+    lead_source: str = ""
+    #: Checked files (``lib.uploads``), stored with the request in the same transaction.
+    attachments: tuple[CleanUpload, ...] = ()
 
 
 def _summary_of(description: str) -> str:
@@ -155,6 +169,15 @@ def request_create(
     """File a request; return it and whether it is new (False for an idempotent replay)."""
     if not may_file_requests(actor):
         raise Forbidden(_("You may not file requests."))
+    own_channel = channel_of(actor)
+    if own_channel and new.channel != own_channel:
+        # A citizen, a company or an integration files on its own channel only, so the
+        # daily numbers by channel can be trusted.
+        raise InvalidInput.for_field(
+            "channel",
+            _("Requests from this account come by the channel “%(channel)s”.")
+            % {"channel": Channel(own_channel).label},
+        )
     scope = idempotency_scope(actor)
     if idempotency_key:
         replay = _idempotent_replay(scope, idempotency_key, body_hash)
@@ -179,6 +202,19 @@ def request_create(
     return help_request, True
 
 
+def request_create_answered(
+    *, actor: Actor, new: NewRequest, answer: str, data: dict[str, Any] | None = None
+) -> HelpRequest:
+    """直办 at intake: file a request and record the answer given on the line, both or neither.
+
+    If the answer is refused, nothing is filed, so the operator fixes it and saves once more
+    instead of finding a half-done request in the queue.
+    """
+    with transaction.atomic():
+        help_request, _created = request_create(actor=actor, new=new)
+        return request_resolve_at_intake(help_request, actor=actor, answer=answer, data=data)
+
+
 def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
     now = timezone.now()
     requester = _requester_for(new)
@@ -196,6 +232,10 @@ def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
         created_by=actor.user,
         api_key=actor.api_key,
         external_ref=new.external_ref,
+        enterprise=new.enterprise,
+        workforce=new.workforce,
+        media_outlet=new.media_outlet,
+        lead_source=new.lead_source,
         received_at=now,
     )
     clocks.set_deadlines(help_request, start=now, windows=windows)
@@ -204,8 +244,36 @@ def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
     # a time as possible: every create of the day queues on it.
     help_request.number = numbering.next_number(timezone.localdate(now))
     help_request.save()
-    _write_event(help_request, actor=actor, kind=Event.Kind.CREATED, from_status="", at=now)
+    for upload in new.attachments:
+        _attach(help_request, upload, actor=actor, at=now)
+    event = _write_event(
+        help_request,
+        actor=actor,
+        kind=Event.Kind.CREATED,
+        from_status="",
+        at=now,
+        data={"attachments": len(new.attachments)} if new.attachments else None,
+    )
+    _queue_side_effects(event)
     return help_request
+
+
+def _attach(help_request: HelpRequest, upload: CleanUpload, *, actor: Actor, at: datetime) -> None:
+    attachment = Attachment(
+        help_request=help_request,
+        kind=Attachment.Kind.PHOTO if upload.is_photo else Attachment.Kind.DOCUMENT,
+        original_name=upload.name,
+        content_type=upload.content_type,
+        size=len(upload.data),
+        uploaded_by=actor.user,
+        created_at=at,
+    )
+    # A random stored name: the sender's file name is shown, never used as a path. A file
+    # left behind by a rolled-back create is an orphan on disk, not a hole in the records.
+    attachment.file.save(
+        f"{secrets.token_hex(16)}{upload.extension}", ContentFile(upload.data), save=False
+    )
+    attachment.save()
 
 
 #: Sets the new state on the locked row; may fill the event's data and return another kind.
@@ -267,8 +335,10 @@ def _transition(
 def _queue_side_effects(event: Event) -> None:
     from core import tasks
 
-    if event.kind in (Event.Kind.RESOLVED, Event.Kind.RESOLVED_AT_INTAKE):
-        event_id = event.pk
+    event_id = event.pk
+    if event.kind == Event.Kind.CREATED:
+        transaction.on_commit(lambda: tasks.send_receipt.enqueue(event_id))
+    elif event.kind in (Event.Kind.RESOLVED, Event.Kind.RESOLVED_AT_INTAKE):
         transaction.on_commit(lambda: tasks.send_answer.enqueue(event_id))
 
 
@@ -402,8 +472,12 @@ def request_resolve_at_intake(
     actor: Actor,
     answer: str,
     answer_method: str = AnswerMethod.PHONE,
+    data: dict[str, Any] | None = None,
 ) -> HelpRequest:
-    """直办: the operator answered the caller on the line; no group is needed."""
+    """直办: the operator answered the caller on the line; no group is needed.
+
+    ``data`` goes into the event, e.g. which policy entry the answer came from.
+    """
     answer = _require_text(answer, "answer")
     answer_method = _check_answer_method(answer_method)
 
@@ -421,7 +495,7 @@ def request_resolve_at_intake(
         kind=Event.Kind.RESOLVED_AT_INTAKE,
         apply=apply,
         note=answer,
-        data={"answer_method": answer_method},
+        data={**(data or {}), "answer_method": answer_method},
     )
 
 

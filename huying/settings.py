@@ -152,6 +152,16 @@ STORAGES = {
 # Serve from the app directories too, so tests and a fresh checkout work before collectstatic.
 WHITENOISE_USE_FINDERS = True
 
+# --- Uploaded files -------------------------------------------------------------------------
+# Photos and documents sent with requests. There is deliberately no MEDIA_URL: they hold
+# personal and health data, so they are served only by views that check who is asking.
+MEDIA_ROOT = DATA_DIR / "media"
+HUYING_MAX_PHOTO_BYTES = env_int("HUYING_MAX_PHOTO_BYTES", 8 * 1024 * 1024, minimum=1024)
+HUYING_MAX_DOCUMENT_BYTES = env_int("HUYING_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Django keeps an upload in memory up to this size, then spills it to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # --- Tasks ----------------------------------------------------------------------------------
 # The database is the queue: one less service to run on the embedded default, and a task is
 # only visible to the worker once the transaction that queued it has committed.
@@ -168,6 +178,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
 
 # --- huying ---------------------------------------------------------------------------------
 HUYING_DEMO_PASSWORD = env_str("HUYING_DEMO_PASSWORD", "huying-demo-2022")
+# The text-message gateway, as a dotted path to a class with ``name`` and ``send(phone, text)``
+# (see ``lib.sms``); the default only logs, and every message is kept as an OutboundMessage.
+HUYING_SMS_BACKEND = env_str("HUYING_SMS_BACKEND", "lib.sms.LogBackend")
 
 LOGGING = {
     "version": 1,

@@ -5,11 +5,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from api.api import api
+from public import attachments as public_attachments
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:request_list", permanent=False)),
     path("console/", include("console.urls")),
     path("track/", include("public.urls")),
+    path("attachments/<int:pk>/", public_attachments.attachment, name="attachment"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

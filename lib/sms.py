@@ -28,6 +28,6 @@ class LogBackend:
 
 
 def get_backend() -> SmsBackend:
-    path = getattr(settings, "HUYING_SMS_BACKEND", "lib.sms.LogBackend")
+    path = settings.HUYING_SMS_BACKEND
     backend: SmsBackend = import_string(path)()
     return backend

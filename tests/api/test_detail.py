@@ -132,3 +132,53 @@ def test_an_integration_sees_only_what_it_filed(integration, make_request):
     assert response.json()["requester"]["masked"] is True
     assert response.json()["allowed_actions"] == []
     assert integration.get(f"/requests/{other}").status_code == 404
+
+
+def test_channel_details_and_files_are_shown_to_those_who_see_the_person(
+    api_as, dispatcher, commander, make_request, settings, tmp_path
+):
+    import io
+
+    from PIL import Image
+
+    from core.models import Division, Enterprise, LeadSource, MediaOutlet
+    from lib.uploads import clean_photo
+
+    settings.MEDIA_ROOT = tmp_path
+    company = Enterprise.objects.create(
+        uscc="91410802MA9JTHJ1FU", name="焦作市丰源机械有限公司", workforce=420,
+        division=Division.objects.get(code="410802"),
+    )
+    outlet = MediaOutlet.objects.create(code="jiaozuo-daily", name="焦作日报")
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(picture, "PNG")
+    picture.name = "药盒.png"
+    picture.seek(0)
+    number = make_request(
+        enterprise=company,
+        workforce=380,
+        media_outlet=outlet,
+        lead_source=LeadSource.REPORTER,
+        external_ref="记者-0114",
+        attachments=(clean_photo(picture, max_bytes=100_000),),
+    ).number
+
+    body = api_as(dispatcher).get(f"/requests/{number}").json()
+    assert body["enterprise"] == {
+        "name": "焦作市丰源机械有限公司", "uscc": "91410802MA9JTHJ1FU", "workforce": 380,
+    }
+    assert body["media"]["outlet"] == "焦作日报" and body["media"]["source"] == "reporter"
+    assert body["media"]["reference"] == "记者-0114"
+    [photo] = body["attachments"]
+    assert photo["name"] == "药盒.png" and photo["content_type"] == "image/png"
+    assert photo["url"].startswith("/attachments/")
+
+    masked = api_as(commander).get(f"/requests/{number}").json()
+    assert masked["requester"]["masked"] is True
+    assert masked["attachments"] == []
+    assert masked["enterprise"]["name"] == "焦作市丰源机械有限公司"
+
+
+def test_a_plain_request_has_no_channel_details(api_as, dispatcher, make_request):
+    body = api_as(dispatcher).get(f"/requests/{make_request().number}").json()
+    assert (body["enterprise"], body["media"], body["attachments"]) == (None, None, [])
