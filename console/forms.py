@@ -7,7 +7,6 @@ only turn posted text into the arguments those functions take.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any, cast
 
 from django import forms
@@ -16,14 +15,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.errors import HuyingError
-from core.intake import IntakeForm
+from core.intake import IntakeForm, division_choices
 from core.models import (
     OPEN_STATUSES,
     AnswerMethod,
     Category,
     Channel,
-    Division,
     Group,
     Satisfaction,
     Status,
@@ -31,6 +28,7 @@ from core.models import (
 )
 from core.selectors import RequestFilters
 from core.services import MAX_TEXT
+from knowledge.models import PolicyEntry
 
 REQUEST_NUMBER = re.compile(r"^\d{8}-\d{4,}$")
 
@@ -53,51 +51,85 @@ class ConsoleAuthenticationForm(AuthenticationForm):
             raise ValidationError(self.error_messages["not_console_user"], code="not_console_user")
 
 
-def division_choices(*, empty_label: str) -> list[Any]:
-    """Divisions grouped by county, so that the two 太行街道 of the demo city stay apart."""
-    counties: list[Division] = []
-    streets: dict[str, list[Division]] = defaultdict(list)
-    for division in Division.objects.order_by("code"):
-        if division.parent_id is None:
-            counties.append(division)
-        else:
-            streets[division.parent_id].append(division)
-    choices: list[Any] = [("", empty_label)]
-    for county in counties:
-        options = [(county.code, _("%(county)s (whole)") % {"county": county.display_name})]
-        options += [(street.code, street.display_name) for street in streets[county.code]]
-        choices.append((county.display_name, options))
-    return choices
-
-
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-def add_error_details(form: forms.Form, error: HuyingError) -> None:
-    """Show a service's error on the form: its message on top, its details by their fields."""
-    form.add_error(None, str(error.message))
-    for key, messages in error.details.items():
-        # Only lists are messages; other details (a status, an action) are for programs.
-        if not isinstance(messages, list):
-            continue
-        for message in messages:
-            form.add_error(key if key in form.fields else None, str(message))
-
-
 class ConsoleIntakeForm(IntakeForm):
-    """``core.intake.IntakeForm`` as it is, with the division list grouped by county."""
+    """``core.intake.IntakeForm`` laid out for an operator on the phone.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    The division list is grouped by county, the phone comes first and has the focus, and
+    two fields serve 直办 (answered on the line): the answer and the policy entry it came from.
+    ``answering`` says whether the operator chose to file it as answered.
+    """
+
+    #: The order an operator fills the form in while the caller talks; the template follows
+    #: it, so Tab walks it without any tabindex.
+    TAB_ORDER = (
+        "requester_phone",
+        "requester_name",
+        "description",
+        "urgency",
+        "category",
+        "division",
+        "address",
+        "channel",
+        "external_ref",
+        "summary",
+        "requester_kind",
+        "requester_id_number",
+        "organisation",
+        "uscc",
+        "answer",
+    )
+
+    # Not stripped and not length-checked here: what makes a valid answer is
+    # ``services.request_resolve_at_intake``'s to say, and the view shows its refusal here.
+    answer = forms.CharField(
+        label=_("Answer given on the line"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_TEXT}),
+    )
+    policy_entry = forms.ModelChoiceField(
+        queryset=PolicyEntry.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("That policy entry no longer exists.")},
+    )
+
+    def __init__(self, *args: Any, answering: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.answering = answering
         # Only the rendering changes: validation still looks the code up in the queryset.
         _choice_field(self, "division").choices = division_choices(
             empty_label=str(_("Choose a county or street"))
         )
         self.fields["description"].widget.attrs.update({"rows": 4})
         self.fields["requester_phone"].widget.attrs.update(
-            {"inputmode": "tel", "autocomplete": "off"}
+            {"inputmode": "tel", "autocomplete": "off", "autofocus": True}
         )
+        self.fields["requester_name"].widget.attrs.update({"autocomplete": "off"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.answering and not data.get("answer"):
+            self.add_error(
+                "answer",
+                ValidationError(
+                    _("Write the answer given on the line to file the request as answered."),
+                    code="required",
+                ),
+            )
+        return data
+
+    def focus_first_error(self) -> None:
+        """Move the focus from the phone to the first field, in tab order, that needs fixing."""
+        for name in self.TAB_ORDER:
+            if name in self.errors:
+                self.fields["requester_phone"].widget.attrs.pop("autofocus", None)
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
 
 
 class RequestFilterForm(forms.Form):

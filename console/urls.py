@@ -36,7 +36,12 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", views.request_list, name="request_list"),
+    path("requests/pulse/", views.request_pulse, name="request_pulse"),
     path("requests/new/", views.request_new, name="request_new"),
+    path("requests/new/history/", views.intake_history, name="intake_history"),
+    path("requests/new/triage/", views.intake_triage, name="intake_triage"),
+    path("requests/new/duplicates/", views.intake_duplicates, name="intake_duplicates"),
+    path("policies/search/", views.policy_search, name="policy_search"),
     path("requests/<request_number:number>/", views.request_detail, name="request_detail"),
     path(
         "requests/<request_number:number>/<slug:action>/",

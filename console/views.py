@@ -14,9 +14,11 @@ from typing import Any, Concatenate, ParamSpec, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,9 +38,8 @@ from console.forms import (
     RequestFilterForm,
     ResolveAtIntakeForm,
     ResolveForm,
-    add_error_details,
 )
-from core import services
+from core import services, triage
 from core.access import (
     Actor,
     allowed_actions,
@@ -47,9 +48,19 @@ from core.access import (
     require_action,
 )
 from core.errors import HuyingError, InvalidInput, NotFound
-from core.models import Event, Group, HelpRequest, Satisfaction, Status
+from core.intake import add_error_details, normalise_phone
+from core.models import Category, Event, Group, HelpRequest, Satisfaction, Status, Urgency
 from core.personal_data import requester_card
-from core.selectors import Page, request_queue, request_timeline
+from core.selectors import (
+    Page,
+    possible_duplicates,
+    request_queue,
+    request_timeline,
+    requests_by_phone,
+)
+from core.services import MAX_TEXT
+from knowledge.models import PolicyEntry
+from knowledge.selectors import search_policies
 
 P = ParamSpec("P")
 
@@ -145,6 +156,7 @@ def request_list(request: ConsoleRequest) -> HttpResponse:
         "more_url": more_url,
         "first_page_url": first_page_url,
         "is_later_page": bool(cursor),
+        "pulse_seen": _latest_event_id(),
     }
     status = 200 if page is not None else 400
     if not _is_fragment(request):
@@ -156,28 +168,222 @@ def request_list(request: ConsoleRequest) -> HttpResponse:
     return push_url(response, first_page_url)
 
 
+def _latest_event_id() -> int:
+    # Events are append-only and every change writes one, so the highest id says whether
+    # anything changed; it is read from the primary key's index, whatever the table's size.
+    latest = Event.objects.order_by("-id").values_list("id", flat=True).first()
+    return latest or 0
+
+
+@require_GET
+@console_view
+def request_pulse(request: ConsoleRequest) -> HttpResponse:
+    """Polled twice a second by the queue page: 204 while nothing changed; otherwise the next
+    poller and an ``HX-Trigger`` that makes the page reload its queue (``console/live.js``).
+
+    A request filed on any channel, or any step taken on one, so shows up in every open
+    console within a second. The queue is reloaded with the viewer's own filters and
+    access, so what the signal says about other people's requests is only "something changed".
+    """
+    seen = _int_or_none(request.GET.get("seen", "")) or 0
+    latest = _latest_event_id()
+    if latest <= seen:
+        return HttpResponse(status=204)
+    response = render(request, "console/_pulse.html", {"pulse_seen": latest})
+    response["HX-Trigger"] = "queue-changed"
+    return response
+
+
 # --- Filing a request -------------------------------------------------------------------------
+
+#: What the operator asked for with the button they pressed (``name="intent"``).
+INTENT_FILE = "file"
+INTENT_ANSWER = "answer"  # file and mark answered on the line (直办)
+INTENT_SEARCH = "search"  # search the policies without JavaScript; files nothing
+
+
+def filer_view(
+    view: Callable[Concatenate[ConsoleRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """``console_view`` for those who file requests: the new-request page and its helpers.
+
+    The helpers show other people's requests (a caller's history, possible duplicates), so a
+    console user who does not take calls gets a 403 page, not the fragment.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: ConsoleRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not may_file_requests(Actor(user=request.user)):
+            return _forbidden(request, _("Your role does not file requests."))
+        return view(request, *args, **kwargs)
+
+    return console_view(wrapper)
+
+
+def _phone_or_empty(raw: str) -> str:
+    """The normalised phone, or "" while what was typed is not a whole number yet."""
+    try:
+        return normalise_phone(raw)
+    except ValidationError:
+        return ""
+
+
+def _history_context(actor: Actor, raw_phone: str) -> dict[str, Any]:
+    raw_phone = raw_phone.strip()[:40]
+    phone = _phone_or_empty(raw_phone)
+    requests = list(requests_by_phone(actor=actor, phone=phone)) if phone else []
+    return {
+        "phone_state": "found" if phone else ("incomplete" if raw_phone else "empty"),
+        "phone": phone,
+        "history": requests,
+        "open_history": [hr for hr in requests if hr.is_open],
+    }
+
+
+def _triage_context(text: str) -> dict[str, Any]:
+    suggestion = triage.suggest(text[:MAX_TEXT])
+    category = (
+        Category.objects.filter(code=suggestion.category).first() if suggestion.category else None
+    )
+    return {
+        "suggestion": suggestion,
+        "suggested_category": category,
+        "suggested_urgency_label": Urgency(suggestion.urgency).label,
+    }
+
+
+def _duplicates_context(actor: Actor, data: QueryDict) -> dict[str, Any]:
+    text = data.get("description", "")[:MAX_TEXT]
+    # Before the operator picks a category, compare with the one the words suggest.
+    category = data.get("category", "").strip() or triage.suggest(text).category or ""
+    duplicates = possible_duplicates(
+        actor=actor,
+        phone=_phone_or_empty(data.get("requester_phone", "")[:40]),
+        division=data.get("division", "").strip()[:12],
+        category=category[:20],
+        text=text,
+    )
+    return {"duplicates": duplicates}
+
+
+def _policy_context(query: str) -> dict[str, Any]:
+    query = query.strip()
+    hits = search_policies(query, on=timezone.localdate()) if query else []
+    return {"policy_q": query, "policy_hits": hits}
+
+
+def _intake_page(
+    request: ConsoleRequest, form: ConsoleIntakeForm, data: QueryDict | None, *, status: int = 200
+) -> HttpResponse:
+    """The new-request page; with ``data`` (a re-render after a POST), its helper panels are
+    filled in on the server, so an operator without JavaScript sees them too."""
+    actor = Actor(user=request.user)
+    data = data if data is not None else QueryDict()
+    context: dict[str, Any] = {"form": form}
+    context.update(_history_context(actor, data.get("requester_phone", "")))
+    context.update(_triage_context(data.get("description", "")))
+    context.update(_duplicates_context(actor, data) if data else {"duplicates": []})
+    context.update(_policy_context(data.get("policy_q", "")))
+    return render(request, "console/request_new.html", context, status=status)
+
+
+def _form_again(data: QueryDict, **initial: Any) -> ConsoleIntakeForm:
+    """The form as typed but unbound, so that a search or a picked answer shows no errors."""
+    values: dict[str, Any] = {name: data.get(name, "") for name in ConsoleIntakeForm.base_fields}
+    values.update(initial)
+    return ConsoleIntakeForm(initial=values)
 
 
 @require_http_methods(["GET", "POST"])
-@console_view
+@filer_view
 def request_new(request: ConsoleRequest) -> HttpResponse:
     actor = Actor(user=request.user)
-    if not may_file_requests(actor):
-        return _forbidden(request, _("Your role does not file requests."))
     if request.method != "POST":
-        return render(request, "console/request_new.html", {"form": ConsoleIntakeForm()})
-    form = ConsoleIntakeForm(request.POST)
+        return _intake_page(request, ConsoleIntakeForm(), None)
+    data = request.POST
+    if "use_policy" in data:
+        # "Use this answer" without JavaScript: the page comes back with the answer filled in.
+        entry_id = _int_or_none(data["use_policy"])
+        entry = PolicyEntry.objects.filter(pk=entry_id).first() if entry_id else None
+        if entry is None:
+            return _intake_page(request, _form_again(data), data)
+        return _intake_page(
+            request, _form_again(data, answer=entry.answer, policy_entry=entry.pk), data
+        )
+    intent = data.get("intent", INTENT_FILE)
+    if intent == INTENT_SEARCH:
+        return _intake_page(request, _form_again(data), data)
+    answering = intent == INTENT_ANSWER
+    form = ConsoleIntakeForm(data, answering=answering)
+    status = 422
     if form.is_valid():
         try:
-            help_request, _created = services.request_create(actor=actor, new=form.to_new_request())
+            if answering:
+                entry = form.cleaned_data.get("policy_entry")
+                help_request = services.request_create_answered(
+                    actor=actor,
+                    new=form.to_new_request(),
+                    answer=form.cleaned_data["answer"],
+                    data={"policy_entry": entry.pk} if entry else {},
+                )
+            else:
+                help_request, _created = services.request_create(
+                    actor=actor, new=form.to_new_request()
+                )
         except HuyingError as error:
             add_error_details(form, error)
+            status = error.http_status
         else:
             # The number is shown large on the next page, to be read back to the caller.
-            messages.success(request, help_request.number, extra_tags="filed")
+            tags = "filed answered" if answering else "filed"
+            messages.success(request, help_request.number, extra_tags=tags)
             return redirect("console:request_detail", number=help_request.number)
-    return render(request, "console/request_new.html", {"form": form}, status=422)
+    form.focus_first_error()
+    return _intake_page(request, form, data, status=status)
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Helpers of the new-request page, called by HTMX as the operator types ---------------------
+# Each answers with a fragment of the page. Only those who may file requests may call them:
+# the caller history and the duplicates show other people's requests.
+
+
+@require_GET
+@filer_view
+def intake_history(request: ConsoleRequest) -> HttpResponse:
+    """The caller's earlier requests, with any still open flagged."""
+    context = _history_context(Actor(user=request.user), request.GET.get("requester_phone", ""))
+    return render(request, "console/_caller_history.html", {**context, "oob": True})
+
+
+@require_POST
+@filer_view
+def intake_triage(request: ConsoleRequest) -> HttpResponse:
+    """Category and urgency suggested by the description's words (POST: it may be long)."""
+    context = _triage_context(request.POST.get("description", ""))
+    return render(request, "console/_triage.html", context)
+
+
+@require_POST
+@filer_view
+def intake_duplicates(request: ConsoleRequest) -> HttpResponse:
+    """Requests the one being typed may repeat; a warning only, filing is not blocked."""
+    context = _duplicates_context(Actor(user=request.user), request.POST)
+    return render(request, "console/_duplicates.html", {**context, "oob": True})
+
+
+@require_GET
+@filer_view
+def policy_search(request: ConsoleRequest) -> HttpResponse:
+    """Policy entries in force today that answer the caller's question."""
+    context = _policy_context(request.GET.get("policy_q", ""))
+    return render(request, "console/_policy_results.html", context)
 
 
 # --- A request's page and its actions ---------------------------------------------------------

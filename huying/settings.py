@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "api",
     "console",
     "public",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from django.db import connection
 
 from core.demo import demo_accounts_text, ensure_demo_organisation, seed_requests
 from core.models import HelpRequest
+from knowledge.demo import ensure_demo_policies
 
 
 def _positive(text: str) -> int:
@@ -93,6 +94,7 @@ never duplicates people or groups. Passwords come from HUYING_DEMO_PASSWORD.
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         ensure_demo_organisation()
+        ensure_demo_policies()
         if options["if_empty"] and HelpRequest.objects.exists():
             if verbosity:
                 self.stdout.write("Requests exist already; nothing seeded (--if-empty).")
