@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Sequence
+from typing import Any
 
 
 def percentile(sorted_values: Sequence[float], pct: float) -> float:
@@ -42,3 +44,29 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def migrate_and_seed(*, size: int, days: int, seed: int) -> dict[str, Any]:
+    """Bring the configured database to ``size`` requests (the demo organisation included).
+
+    Seeding a million takes minutes, so a database already that big is reused as it is.
+    """
+    from django.core.management import call_command
+
+    from core.demo import ensure_demo_organisation, seed_requests
+    from core.models import HelpRequest
+
+    call_command("migrate", verbosity=0, interactive=False)
+    ensure_demo_organisation()
+    have = HelpRequest.objects.count()
+    seeded: dict[str, Any] = {"had": have}
+    if have < size:
+        result = seed_requests(
+            count=size - have, days=days, seed=seed + have, progress=True, stream=sys.stderr
+        )
+        seeded.update(
+            added=result.requests,
+            seconds=round(result.seconds, 1),
+            requests_per_second=round(result.rate),
+        )
+    return seeded

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import setup_django, summarise_ms
+from bench import migrate_and_seed, setup_django, summarise_ms
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
@@ -70,28 +70,16 @@ def _time(call: Callable[[], Any], *, iterations: int, warmup: int, budget: floa
 def _child(args: argparse.Namespace) -> dict[str, Any]:
     """Seed this process's database to ``args.size`` requests and measure it."""
     setup_django()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from core.access import Actor
-    from core.demo import ensure_demo_organisation, seed_requests
     from core.models import OPEN_STATUSES, HelpRequest
     from core.selectors import RequestFilters, request_queue
 
-    call_command("migrate", verbosity=0, interactive=False)
-    ensure_demo_organisation()
-    have = HelpRequest.objects.count()
-    seeded: dict[str, Any] = {"had": have}
-    if have < args.size:
-        result = seed_requests(
-            count=args.size - have, days=args.days, seed=args.seed + have,
-            progress=True, stream=sys.stderr,
-        )
-        seeded.update(added=result.requests, seconds=round(result.seconds, 1),
-                      requests_per_second=round(result.rate))
+    seeded = migrate_and_seed(size=args.size, days=args.days, seed=args.seed)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM core_event")

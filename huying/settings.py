@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "console",
     "public",
     "knowledge",
+    "open311",
 ]
 
 MIDDLEWARE = [

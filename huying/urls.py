@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/", include("console.urls")),
     path("track/", include("public.urls")),
     path("attachments/<int:pk>/", public_attachments.attachment, name="attachment"),
+    path("open311/v2/", include("open311.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
