@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "public",
     "knowledge",
     "open311",
+    "media",
+    "citizen",
+    "enterprise",
 ]
 
 MIDDLEWARE = [

@@ -2,15 +2,18 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from api.api import api
 from public import attachments as public_attachments
+from public import views as public_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="console:request_list", permanent=False)),
+    path("", public_views.home, name="home"),
     path("console/", include("console.urls")),
     path("track/", include("public.urls")),
+    path("app/", include("citizen.urls")),
+    path("enterprise/", include("enterprise.urls")),
+    path("media/", include("media.urls")),
     path("attachments/<int:pk>/", public_attachments.attachment, name="attachment"),
     path("open311/v2/", include("open311.urls")),
     path("api/v1/", api.urls),

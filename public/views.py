@@ -11,7 +11,6 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
@@ -20,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.models import Event, HelpRequest, Status
+from lib import ratelimit
 from public.forms import TrackForm
 
 #: Failed look-ups allowed per number and per client address within the window. Ten
@@ -74,7 +74,7 @@ def _find(number: str, phone_last4: str) -> HelpRequest | None:
     return found if found is not None and matches else None
 
 
-def _tracked(help_request: HelpRequest) -> Tracked:
+def tracked_request(help_request: HelpRequest) -> Tracked:
     labels = dict(Event.Kind.choices)
     steps = [
         Step(label=str(labels.get(kind, kind)), at=at)
@@ -96,26 +96,23 @@ def _tracked(help_request: HelpRequest) -> Tracked:
     )
 
 
-def _failure_keys(request: HttpRequest, number: str) -> list[tuple[str, int]]:
-    client = request.META.get("REMOTE_ADDR", "")
+def _failure_keys(request: HttpRequest, number: str) -> list[tuple[str, str, int]]:
     return [
-        (f"track:number:{number}", FAILURES_PER_NUMBER),
-        (f"track:client:{client}", FAILURES_PER_CLIENT),
+        ("track-number", number, FAILURES_PER_NUMBER),
+        ("track-client", ratelimit.client_ip(request), FAILURES_PER_CLIENT),
     ]
 
 
-def _too_many_failures(keys: list[tuple[str, int]]) -> bool:
-    return any(cache.get(key, 0) >= limit for key, limit in keys)
+def _too_many_failures(keys: list[tuple[str, str, int]]) -> bool:
+    return any(
+        ratelimit.peek(scope, key, window=FAILURE_WINDOW_SECONDS) >= limit
+        for scope, key, limit in keys
+    )
 
 
-def _count_failure(keys: list[tuple[str, int]]) -> None:
-    for key, _limit in keys:
-        # ``add`` starts the window only once; ``incr`` then counts within it.
-        cache.add(key, 0, FAILURE_WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, FAILURE_WINDOW_SECONDS)
+def _count_failure(keys: list[tuple[str, str, int]]) -> None:
+    for scope, key, limit in keys:
+        ratelimit.hit(scope, key, limit=limit, window=FAILURE_WINDOW_SECONDS)
 
 
 @never_cache
@@ -135,7 +132,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 _count_failure(keys)
                 outcome = "not_found"
             else:
-                tracked = _tracked(found)
+                tracked = tracked_request(found)
                 outcome = "found"
     status = 422 if form.errors else 429 if outcome == "throttled" else 200
     return render(
@@ -144,3 +141,8 @@ def track(request: HttpRequest) -> HttpResponse:
         {"form": form, "tracked": tracked, "outcome": outcome},
         status=status,
     )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: every way in, for the public and for staff."""
+    return render(request, "public/home.html")

@@ -130,6 +130,8 @@ def test_the_editors_of_the_outlet_that_passed_a_lead_on_get_not_found(client):
         ),
     )
     # The lead is theirs to follow, the person in it is not theirs to see.
+    client.force_login(editor)
+    assert client.get(f"/media/leads/{lead.number}/").status_code == 200
     assert get(client, editor, lead.attachments.get().pk).status_code == 404
 
 

@@ -1,0 +1,11 @@
+"""The media channel's app configuration."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MediaConfig(AppConfig):
+    name = "media"
+    verbose_name = _("Media help channel")
