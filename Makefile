@@ -51,7 +51,8 @@ lock:
 
 # Extract and compile translations after changing user-facing text.
 messages: venv
-	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'test-results/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:
