@@ -60,12 +60,13 @@ def _file(channel: str, people: dict[str, User], operator: User) -> str:
         )
     elif channel == Channel.ENTERPRISE:
         contact = people["enterprise"]
+        company = contact.enterprise
+        assert company is not None
         hr, _ = request_create(
             actor=Actor(user=contact),
             new=new_request(
                 channel=Channel.ENTERPRISE, requester_kind=RequesterKind.ENTERPRISE,
-                organisation=contact.enterprise.name, uscc=contact.enterprise.uscc,
-                enterprise=contact.enterprise, workforce=420,
+                organisation=company.name, uscc=company.uscc, enterprise=company, workforce=420,
             ),
         )
     else:
