@@ -288,6 +288,19 @@ def start_request(
     )
 
 
+@router.post("/requests/{number}/note", response=_DETAIL, summary="Add a progress note")
+def note_request(request: HttpRequest, number: str, payload: NoteIn) -> RequestDetailOut:
+    """办理进展: where the work stands, in the request's timeline; the status does not change."""
+    return _act(
+        request,
+        number,
+        "note",
+        lambda help_request, actor: services.request_note(
+            help_request, actor=actor, note=payload.note
+        ),
+    )
+
+
 @router.post("/requests/{number}/resolve", response=_DETAIL, summary="Resolve with an answer")
 def resolve_request(request: HttpRequest, number: str, payload: ResolveIn) -> RequestDetailOut:
     """答复: what the requester was told, and how (`phone`, `sms`, `app`, `in_person`)."""

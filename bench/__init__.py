@@ -70,3 +70,14 @@ def migrate_and_seed(*, size: int, days: int, seed: int) -> dict[str, Any]:
             requests_per_second=round(result.rate),
         )
     return seeded
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names if it does not exist yet."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')

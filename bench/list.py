@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import migrate_and_seed, setup_django, summarise_ms
+from bench import ensure_database, migrate_and_seed, setup_django, summarise_ms
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
@@ -156,15 +156,6 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _ensure_database(server: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.list",
@@ -211,7 +202,7 @@ def main() -> None:
     }
     for size in sizes:
         name = f"{args.db_prefix}_{size}"
-        _ensure_database(args.server, name)
+        ensure_database(f"{args.server}/{name}")
         env = {
             **os.environ,
             "HUYING_DATABASE_URL": f"{args.server}/{name}",

@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import migrate_and_seed, setup_django, summarise_ms
-from bench.list import DEFAULT_SERVER, _ensure_database, _time
+from bench import ensure_database, migrate_and_seed, setup_django, summarise_ms
+from bench.list import DEFAULT_SERVER, _time
 
 BASE = "/open311/v2"
 
@@ -174,7 +174,7 @@ def main() -> None:
         parser.error("--server must be a postgresql:// URL on 127.0.0.1")
     if not args.db.startswith("huying_bench"):
         parser.error("--db must start with huying_bench")
-    _ensure_database(args.server, args.db)
+    ensure_database(f"{args.server}/{args.db}")
     os.environ["HUYING_DATABASE_URL"] = f"{args.server}/{args.db}"
     os.environ.setdefault("HUYING_DATA_DIR", "/tmp/hy-bench")  # noqa: S108
     text = json.dumps(run(args), ensure_ascii=False, indent=2)

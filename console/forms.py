@@ -263,6 +263,10 @@ class NoteForm(forms.Form):
     note = _text(_("Note"), required=False)
 
 
+class ProgressNoteForm(forms.Form):
+    note = _text(_("Progress note"), required=True, rows=3)
+
+
 class ResolveForm(forms.Form):
     answer = _text(_("Answer given to the requester"), required=True, rows=4)
     answer_method = forms.ChoiceField(

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
-from console import views
+from console import roster, views, workbench
 from console.forms import ConsoleAuthenticationForm
 
 
@@ -41,6 +41,11 @@ urlpatterns = [
     path("requests/new/history/", views.intake_history, name="intake_history"),
     path("requests/new/triage/", views.intake_triage, name="intake_triage"),
     path("requests/new/duplicates/", views.intake_duplicates, name="intake_duplicates"),
+    path("workbench/", workbench.workbench, name="workbench"),
+    path("workbench/leader/", workbench.leader_view, name="workbench_leader"),
+    path("roster/", roster.roster, name="roster"),
+    path("roster/export/", roster.roster_export, name="roster_export"),
+    path("roster/import/", roster.roster_import, name="roster_import"),
     path("policies/search/", views.policy_search, name="policy_search"),
     path("requests/<request_number:number>/", views.request_detail, name="request_detail"),
     path(

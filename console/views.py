@@ -34,6 +34,7 @@ from console.forms import (
     DispatchForm,
     MergeForm,
     NoteForm,
+    ProgressNoteForm,
     ReasonForm,
     RequestFilterForm,
     ResolveAtIntakeForm,
@@ -60,7 +61,7 @@ from core.selectors import (
 )
 from core.services import MAX_TEXT
 from knowledge.models import PolicyEntry
-from knowledge.selectors import search_policies
+from knowledge.selectors import answer_templates_for, search_policies
 
 P = ParamSpec("P")
 
@@ -469,6 +470,12 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("Reopen"),
         gettext_lazy("Reopened: the group must work on it again."),
     ),
+    "note": Action(
+        ProgressNoteForm,
+        lambda hr, actor, d: services.request_note(hr, actor=actor, note=d["note"]),
+        gettext_lazy("Add a progress note"),
+        gettext_lazy("Progress note added."),
+    ),
 }
 
 
@@ -476,9 +483,11 @@ ACTIONS: dict[str, Action] = {
 SECONDARY_ACTIONS = frozenset({"merge", "return", "reopen"})
 
 
-def _action_form(name: str, data: QueryDict | None = None) -> forms.Form:
+def _action_form(
+    name: str, data: QueryDict | None = None, initial: dict[str, Any] | None = None
+) -> forms.Form:
     # One id namespace per action: several forms on the page have a "note".
-    return ACTIONS[name].form_class(data, auto_id=f"id_{name}_%s")
+    return ACTIONS[name].form_class(data, initial=initial, auto_id=f"id_{name}_%s")
 
 
 @dataclass(frozen=True)
@@ -527,11 +536,29 @@ def _panel_context(
     *,
     posted: tuple[str, forms.Form] | None = None,
     success: str = "",
+    template_id: int | None = None,
 ) -> dict[str, Any]:
-    """Everything the request panel shows; ``posted`` keeps a failed form's input and errors."""
+    """Everything the request panel shows; ``posted`` keeps a failed form's input and errors.
+
+    ``template_id`` (the answer template picked without JavaScript) fills the resolve form.
+    """
     offered = []
-    for name in allowed_actions(actor, help_request):
-        form = posted[1] if posted and posted[0] == name else _action_form(name)
+    names = allowed_actions(actor, help_request)
+    templates = (
+        answer_templates_for(
+            category_id=help_request.category_id, group_id=help_request.lead_group_id
+        )
+        if "resolve" in names
+        else []
+    )
+    picked = next((t for t in templates if t.pk == template_id), None)
+    for name in names:
+        if posted and posted[0] == name:
+            form = posted[1]
+        elif name == "resolve" and picked is not None:
+            form = _action_form(name, initial={"answer": picked.text})
+        else:
+            form = _action_form(name)
         offered.append(
             {
                 "name": name,
@@ -555,6 +582,8 @@ def _panel_context(
         "actions": offered,
         "action_error": error,
         "success": success,
+        "answer_templates": templates,
+        "picked_template": picked,
     }
 
 
@@ -564,7 +593,8 @@ def _panel_context(
 def request_detail(request: ConsoleRequest, number: str) -> HttpResponse:
     actor = Actor(user=request.user)
     help_request = _get_request_or_404(actor, number)
-    context = _panel_context(actor, help_request)
+    template_id = _int_or_none(request.GET.get("template", ""))
+    context = _panel_context(actor, help_request, template_id=template_id)
     template = "console/_panel.html" if _is_fragment(request) else "console/request_detail.html"
     return render(request, template, context)
 

@@ -14,15 +14,21 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiKey, Role, User
 from core.errors import Forbidden, NotFound
-from core.models import Channel, Group, HelpRequest, Status
+from core.models import OPEN_STATUSES, Channel, Group, HelpRequest, Status
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Whoever acts: a signed-in user, or an integration holding an API key."""
+    """Whoever acts: a signed-in user, an integration holding an API key, or the system.
+
+    ``system=True`` is the platform itself applying a dispatch rule (``core.dispatching``)
+    to a request just filed. It is never built from a web request; it may dispatch and do
+    nothing else (``may_act``), and its events are recorded with the actor name "system".
+    """
 
     user: User | None = None
     api_key: ApiKey | None = None
+    system: bool = False
 
     @property
     def role(self) -> str | None:
@@ -162,6 +168,12 @@ def _in_lead_group(actor: Actor, help_request: HelpRequest) -> bool:
     return help_request.lead_group_id is not None and help_request.lead_group_id in actor.group_ids
 
 
+def _in_lead_or_assisting_group(actor: Actor, help_request: HelpRequest) -> bool:
+    if _in_lead_group(actor, help_request):
+        return True
+    return help_request.assisting_groups.filter(pk__in=actor.group_ids).exists()
+
+
 def _leads_lead_group(actor: Actor, help_request: HelpRequest) -> bool:
     return (
         actor.user is not None
@@ -181,12 +193,17 @@ ACTION_FROM: dict[str, frozenset[str]] = {
     "resolve": frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
     "close": frozenset({Status.RESOLVED}),
     "reopen": frozenset({Status.RESOLVED, Status.CLOSED}),
+    # A progress note (办理进展) changes no status: it may be written while the request is open.
+    "note": frozenset(OPEN_STATUSES),
 }
 
 
 def may_act(actor: Actor, action: str, help_request: HelpRequest) -> bool:
     """Whether ``actor``'s role lets them take ``action`` on this request (state aside)."""
     role = actor.role
+    if actor.system:
+        # Only the dispatch that a dispatch rule decides, right after filing.
+        return action == "dispatch"
     if actor.user is None:
         return False
     if role == Role.ADMIN:
@@ -201,6 +218,10 @@ def may_act(actor: Actor, action: str, help_request: HelpRequest) -> bool:
         # The requester rates the answer themselves on their channel; staff record a rating
         # given by phone (回访).
         return role in (Role.OPERATOR, Role.DISPATCHER) or is_requester(actor, help_request)
+    if action == "note":
+        return role == Role.DISPATCHER or (
+            role in GROUP_ROLES and _in_lead_or_assisting_group(actor, help_request)
+        )
     if action == "reopen":
         return role == Role.DISPATCHER or (
             role == Role.LEADER and _leads_lead_group(actor, help_request)

@@ -6,16 +6,20 @@ status or clocks; events and access records are read-only by law and by design.
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.dispatching import check_rule
+from core.errors import InvalidInput
 from core.models import (
     Attachment,
     Category,
     ClockPolicy,
+    DispatchRule,
     Division,
     Enterprise,
     Event,
@@ -66,6 +70,52 @@ class GroupAdmin(admin.ModelAdmin[Group]):
 @admin.register(ClockPolicy)
 class ClockPolicyAdmin(admin.ModelAdmin[ClockPolicy]):
     list_display = ("urgency", "category", "dispatch_minutes", "accept_minutes", "resolve_minutes")
+
+
+class DispatchRuleForm(forms.ModelForm[DispatchRule]):
+    """Refuses, field by field, what ``core.dispatching.check_rule`` refuses."""
+
+    class Meta:
+        model = DispatchRule
+        fields = (
+            "category",
+            "division",
+            "urgency",
+            "lead_group",
+            "assisting_groups",
+            "position",
+            "is_active",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        category, lead_group = cleaned.get("category"), cleaned.get("lead_group")
+        if category is None or lead_group is None:
+            return cleaned  # the required-field errors are already shown
+        try:
+            check_rule(
+                category=category,
+                lead_group=lead_group,
+                division=cleaned.get("division"),
+                urgency=cleaned.get("urgency") or "",
+                assisting=cleaned.get("assisting_groups") or (),
+                is_active=bool(cleaned.get("is_active")),
+                rule_id=self.instance.pk,
+            )
+        except InvalidInput as error:
+            for field, messages in error.details.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+@admin.register(DispatchRule)
+class DispatchRuleAdmin(admin.ModelAdmin[DispatchRule]):
+    form = DispatchRuleForm
+    list_display = ("category", "division", "urgency", "lead_group", "position", "is_active")
+    list_filter = ("is_active", "category", "urgency")
+    autocomplete_fields = ("division",)
+    filter_horizontal = ("assisting_groups",)
 
 
 @admin.register(HelpRequest)

@@ -49,11 +49,13 @@ from core.demo_text import (
     Template,
     person_name,
 )
+from core.dispatching import rule_save
 from core.models import (
     URGENCY_RANK,
     AnswerMethod,
     Category,
     Channel,
+    DispatchRule,
     Division,
     Enterprise,
     Event,
@@ -268,6 +270,7 @@ def ensure_demo_organisation() -> DemoOrganisation:
                 GroupMembership.objects.get_or_create(group=group, user=person)
             groups[code] = group
             staff[code] = [leader, post_a, post_b]
+        _ensure_dispatch_rules(groups)
         api_keys = {}
         for channel, key_name in DEMO_API_KEYS.items():
             key = ApiKey.objects.filter(name=key_name, channel=channel, revoked_at=None).first()
@@ -289,6 +292,47 @@ def ensure_demo_organisation() -> DemoOrganisation:
         enterprises=enterprises,
         outlet=outlet,
     )
+
+
+#: The demo's dispatch rules: (category, urgency or "", lead group, assisting groups).
+#: ``policy`` and ``other`` have none: the hotline answers most policy questions itself, and
+#: the rest needs a dispatcher's judgment, so those requests wait in the dispatcher's queue.
+DISPATCH_RULES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("medical", "", "medical", ()),
+    # 生命高于一切: a critical patient usually needs a vehicle too.
+    ("medical", Urgency.CRITICAL, "medical", ("transfer",)),
+    ("supplies", "", "supplies", ("community",)),
+    ("health_code", "", "health-code", ()),
+    ("quarantine", "", "quarantine", ("community",)),
+    ("testing", "", "testing", ()),
+    ("travel", "", "traffic", ()),
+    # A critical trip is mostly a patient crossing a checkpoint or the city line.
+    ("travel", Urgency.CRITICAL, "traffic", ("green-channel",)),
+    ("enterprise", "", "enterprise", ()),
+    ("mental", "", "mental-health", ()),
+    ("report", "", "inspection", ("tracing",)),
+)
+
+
+def _ensure_dispatch_rules(groups: dict[str, Group]) -> None:
+    """Add the demo's rules that are missing; a rule already there (even switched off by an
+    administrator) is left as it is."""
+    categories = {c.code: c for c in Category.objects.all()}
+    existing = set(
+        DispatchRule.objects.filter(division=None).values_list("category_id", "urgency")
+    )
+    for position, (category, urgency, lead, assisting) in enumerate(DISPATCH_RULES):
+        if (category, urgency) in existing or category not in categories:
+            continue
+        rule_save(
+            DispatchRule(
+                category=categories[category],
+                urgency=urgency,
+                lead_group=groups[lead],
+                position=position,
+            ),
+            assisting=[groups[code] for code in assisting],
+        )
 
 
 def _ensure_demo_enterprises() -> dict[str, Enterprise]:

@@ -263,6 +263,65 @@ class ClockPolicy(models.Model):
         return f"{self.category_id or '*'}/{self.urgency}"
 
 
+class DispatchRule(models.Model):
+    """派单规则: sends a newly filed request straight to the group that handles it.
+
+    A rule matches a request of its category, and, when set, of its division (a county
+    matches its streets too) and of its urgency. When several match, the most specific wins
+    (division and urgency, then division, then urgency, then the category alone; a street
+    before its county), then the lowest ``position``. Rules are checked by
+    ``core.dispatching.check_rule`` and applied by ``core.services.request_create``.
+    """
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="dispatch_rules",
+        verbose_name=_("category"),
+    )
+    division = models.ForeignKey(
+        Division,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatch_rules",
+        verbose_name=_("division"),
+        help_text=_("A county also matches the requests of its streets."),
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, blank=True)
+    lead_group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="lead_rules", verbose_name=_("lead group")
+    )
+    assisting_groups = models.ManyToManyField(
+        Group, blank=True, related_name="assisting_rules", verbose_name=_("assisting groups")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Between equally specific rules, the lowest position wins."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "position", "id"]
+        verbose_name = _("dispatch rule")
+        verbose_name_plural = _("dispatch rules")
+        indexes = [models.Index(fields=["category", "is_active"], name="rule_category")]
+
+    def __str__(self) -> str:
+        parts = [str(self.category_id), self.division_id or "*", self.urgency or "*"]
+        return "/".join(parts)
+
+    @property
+    def specificity(self) -> tuple[int, int, int]:
+        """Sorts the more specific rule first when reversed: division, urgency, street."""
+        has_division = self.division_id is not None
+        street = bool(has_division and self.division and self.division.parent_id)
+        return (int(has_division), int(bool(self.urgency)), int(street))
+
+
 class HelpRequest(models.Model):
     """求助工单. ``status`` and the clock fields change only through ``core.services``."""
 
@@ -404,6 +463,11 @@ class Event(models.Model):
         REOPENED = "reopened", _("Reopened")
         RETURNED = "returned", _("Returned to dispatcher")
         MERGED = "merged", _("Merged into another request")
+        # Steps that do not change the status: the group's progress notes, and the clocks'
+        # pages and escalations (the status stays; ``to_status`` repeats it).
+        NOTED = "noted", _("Progress note")
+        PAGED = "paged", _("Duty post paged")
+        ESCALATED = "escalated", _("Escalated")
 
     help_request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

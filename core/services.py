@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core import clocks, numbering
 from core.access import ACTION_FROM, Actor, channel_of, may_file_requests, require_action
+from core.dispatching import matching_rule
 from core.errors import Forbidden, IdempotencyConflict, InvalidInput, TransitionNotAllowed
 from core.models import (
     URGENCY_RANK,
@@ -40,6 +41,7 @@ from core.models import (
     Satisfaction,
     Status,
 )
+from core.signals import event_committed
 from lib.uploads import CleanUpload
 
 log = logging.getLogger(__name__)
@@ -165,8 +167,14 @@ def request_create(
     new: NewRequest,
     idempotency_key: str | None = None,
     body_hash: str = "",
+    auto_dispatch: bool = True,
 ) -> tuple[HelpRequest, bool]:
-    """File a request; return it and whether it is new (False for an idempotent replay)."""
+    """File a request; return it and whether it is new (False for an idempotent replay).
+
+    If an active dispatch rule matches (``core.dispatching``), the request is dispatched in
+    the same transaction by the system; otherwise it waits, received, for the dispatcher.
+    ``auto_dispatch=False`` files it received whatever the rules say (直办 at intake).
+    """
     if not may_file_requests(actor):
         raise Forbidden(_("You may not file requests."))
     own_channel = channel_of(actor)
@@ -186,6 +194,8 @@ def request_create(
     try:
         with transaction.atomic():
             help_request = _file(actor=actor, new=new)
+            if auto_dispatch:
+                help_request = _dispatch_by_rule(help_request)
             if idempotency_key:
                 IdempotencyRecord.objects.create(
                     scope=scope, key=idempotency_key, body_hash=body_hash, help_request=help_request
@@ -211,7 +221,7 @@ def request_create_answered(
     instead of finding a half-done request in the queue.
     """
     with transaction.atomic():
-        help_request, _created = request_create(actor=actor, new=new)
+        help_request, _created = request_create(actor=actor, new=new, auto_dispatch=False)
         return request_resolve_at_intake(help_request, actor=actor, answer=answer, data=data)
 
 
@@ -258,6 +268,26 @@ def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
     return help_request
 
 
+#: The platform itself, applying a dispatch rule (see ``core.access.Actor``).
+SYSTEM = Actor(system=True)
+
+
+def _dispatch_by_rule(help_request: HelpRequest) -> HelpRequest:
+    """Dispatch a request just filed as its dispatch rule says; leave it received if none."""
+    rule = matching_rule(help_request)
+    if rule is None:
+        return help_request
+    return request_dispatch(
+        help_request,
+        actor=SYSTEM,
+        group=rule.lead_group,
+        # A helper made inactive after the rule was written is left out, not an error:
+        # the person's request must not fail to file because of a rule.
+        assisting=[g for g in rule.assisting_groups.all() if g.is_active],
+        data={"rule": rule.pk, "automatic": True},
+    )
+
+
 def _attach(help_request: HelpRequest, upload: CleanUpload, *, actor: Actor, at: datetime) -> None:
     attachment = Attachment(
         help_request=help_request,
@@ -290,12 +320,14 @@ def _transition(
     note: str = "",
     data: dict[str, Any] | None = None,
     also_lock: HelpRequest | None = None,
+    due_now: bool = False,
 ) -> HelpRequest:
     """Lock, check, apply, record.
 
     ``apply`` runs on the locked row inside the transaction: it sets the new status and
     fields, may add to the event's ``data`` and may return a different event kind when the
     outcome depends on the locked state (a first 不满意 reopens instead of closing).
+    ``due_now`` makes the request due at once (a return), so it heads its queue.
     """
     data = dict(data or {})
     with transaction.atomic():
@@ -323,7 +355,7 @@ def _transition(
         now = timezone.now()
         from_status = locked.status
         kind = apply(locked, now, data) or kind
-        locked.due_at = clocks.current_due(locked)
+        locked.due_at = now if due_now else clocks.current_due(locked)
         locked.save()
         event = _write_event(
             locked, actor=actor, kind=kind, from_status=from_status, note=note, data=data, at=now
@@ -340,6 +372,7 @@ def _queue_side_effects(event: Event) -> None:
         transaction.on_commit(lambda: tasks.send_receipt.enqueue(event_id))
     elif event.kind in (Event.Kind.RESOLVED, Event.Kind.RESOLVED_AT_INTAKE):
         transaction.on_commit(lambda: tasks.send_answer.enqueue(event_id))
+    transaction.on_commit(lambda: event_committed.send(sender=Event, event=event))
 
 
 ACTION_LABELS = {
@@ -374,8 +407,12 @@ def request_dispatch(
     group: Group,
     assisting: Iterable[Group] = (),
     note: str = "",
+    data: dict[str, Any] | None = None,
 ) -> HelpRequest:
-    """Send a received request to the group that leads it (主办), with optional helpers (协办)."""
+    """Send a received request to the group that leads it (主办), with optional helpers (协办).
+
+    ``data`` goes into the event, e.g. the dispatch rule that decided it.
+    """
     note = _require_text(note, "note", required=False)
     if not group.is_active:
         raise InvalidInput.for_field(
@@ -402,7 +439,7 @@ def request_dispatch(
         kind=Event.Kind.DISPATCHED,
         apply=apply,
         note=note,
-        data={"group": group.code, "assisting": [g.code for g in helpers]},
+        data={**(data or {}), "group": group.code, "assisting": [g.code for g in helpers]},
     )
 
 
@@ -576,6 +613,8 @@ def request_return(help_request: HelpRequest, *, actor: Actor, reason: str) -> H
         hr.assisting_groups.clear()
         return None
 
+    # Back at the top of the dispatcher's queue: ``due_at`` is the moment it came back, ahead
+    # of every request of its urgency not yet late (docs/domain.md, "Clocks").
     return _transition(
         help_request,
         actor=actor,
@@ -583,6 +622,7 @@ def request_return(help_request: HelpRequest, *, actor: Actor, reason: str) -> H
         kind=Event.Kind.RETURNED,
         apply=apply,
         note=reason,
+        due_now=True,
     )
 
 
@@ -623,3 +663,39 @@ def request_merge(
         data={"into": into.number},
         also_lock=into,
     )
+
+
+ACTION_LABELS["note"] = gettext_lazy("noted")
+
+
+def request_note(help_request: HelpRequest, *, actor: Actor, note: str) -> HelpRequest:
+    """办理进展: a member of the lead or an assisting group, or the dispatcher, writes down
+    where the work stands. One ``noted`` event; the status and the clocks stay as they are.
+
+    Not through ``_transition``: nothing on the request is saved, so a returned request
+    keeps the ``due_at`` that puts it at the top of the dispatcher's queue.
+    """
+    note = _require_text(note, "note")
+    with transaction.atomic():
+        locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+        require_action(actor, "note", locked)
+        if locked.status not in ACTION_FROM["note"]:
+            raise TransitionNotAllowed(
+                _("Request %(number)s has the status “%(status)s”; it cannot be %(action)s now.")
+                % {
+                    "number": locked.number,
+                    "status": locked.get_status_display(),
+                    "action": ACTION_LABELS["note"],
+                },
+                details={"status": locked.status, "action": "note"},
+            )
+        event = _write_event(
+            locked,
+            actor=actor,
+            kind=Event.Kind.NOTED,
+            from_status=locked.status,
+            note=note,
+            at=timezone.now(),
+        )
+        _queue_side_effects(event)
+    return locked

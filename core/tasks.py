@@ -46,3 +46,109 @@ def send_receipt(event_id: int) -> None:
 def send_answer(event_id: int) -> None:
     """Tell the requester by text message that their request has an answer."""
     _text_requester(event_id, ANSWER)
+
+
+ESCALATION_TEXT = gettext_noop(
+    "[huying] Request %(number)s (%(urgency)s) is past its %(deadline)s deadline of %(due)s; "
+    "escalation step %(step)s. Please see to it now."
+)
+PAGE_TEXT = gettext_noop(
+    "[huying] Critical request %(number)s needs you now: %(summary)s (%(deadline)s due %(due)s)."
+)
+DEADLINE_NAMES = {
+    "dispatch": gettext_noop("dispatch"),
+    "accept": gettext_noop("accept"),
+    "resolve": gettext_noop("resolve"),
+}
+
+
+@task()
+def text_escalations(event_ids: list[int]) -> int:
+    """Text the person each escalation or page event names; the messages sent.
+
+    Someone without a phone number is skipped (the event stays as the record). A retried
+    task finds the messages already written (one per event) and does not send them twice.
+    """
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    events = list(
+        Event.objects.filter(pk__in=event_ids, message__isnull=True).select_related(
+            "help_request"
+        )
+    )
+    names = {str(e.data.get("notified", "")) for e in events} - {""}
+    phones = dict(User.objects.filter(username__in=names).values_list("username", "phone"))
+    sent = 0
+    with translation.override("zh-hans"):
+        for event in events:
+            phone = phones.get(str(event.data.get("notified", "")), "")
+            if not phone:
+                continue
+            hr = event.help_request
+            due = timezone.localtime(datetime.fromisoformat(str(event.data["due_at"])))
+            values = {
+                "number": hr.number,
+                "urgency": hr.get_urgency_display(),
+                "summary": hr.summary,
+                "deadline": _(DEADLINE_NAMES.get(str(event.data.get("deadline")), "")),
+                "due": due.strftime("%m-%d %H:%M"),
+                "step": event.data.get("step", 0),
+            }
+            template = PAGE_TEXT if event.kind == Event.Kind.PAGED else ESCALATION_TEXT
+            try:
+                send_text(phone=phone, body=_(template) % values, help_request=hr, event=event)
+            except IntegrityError:
+                continue
+            sent += 1
+    return sent
+
+
+@task()
+def page_duty_post(event_id: int) -> None:
+    """Page the duty post for a critical request just filed or dispatched."""
+    from core.escalation import page
+
+    page(event_id)
+
+
+SWEEP_EVERY_SECONDS = 30
+
+
+def _sweep_pending() -> bool:
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=sweep_clocks.module_path, status=TaskResultStatus.READY
+    ).exists()
+
+
+def start_sweeping() -> bool:
+    """Queue the first sweep unless one is already waiting; whether it queued one."""
+    if _sweep_pending():
+        return False
+    sweep_clocks.enqueue()
+    return True
+
+
+@task()
+def sweep_clocks() -> dict[str, int]:
+    """Escalate what is overdue, then queue the next sweep 30 s later (one chain only)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.escalation import sweep
+
+    try:
+        result = sweep()
+    finally:
+        if not _sweep_pending():
+            sweep_clocks.using(
+                run_after=timezone.now() + timedelta(seconds=SWEEP_EVERY_SECONDS)
+            ).enqueue()
+    return result.counts

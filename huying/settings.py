@@ -60,10 +60,12 @@ INSTALLED_APPS = [
     "console",
     "public",
     "knowledge",
+    "duty",
     "open311",
     "media",
     "citizen",
     "enterprise",
+    "board",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +188,10 @@ HUYING_DEMO_PASSWORD = env_str("HUYING_DEMO_PASSWORD", "huying-demo-2022")
 # The text-message gateway, as a dotted path to a class with ``name`` and ``send(phone, text)``
 # (see ``lib.sms``); the default only logs, and every message is kept as an OutboundMessage.
 HUYING_SMS_BACKEND = env_str("HUYING_SMS_BACKEND", "lib.sms.LogBackend")
+# Redis for the live board's messages between processes; empty: they poll the database.
+HUYING_REDIS_URL = env_str("HUYING_REDIS_URL", "")
+# The group whose A post on duty is the headquarters duty chief (指挥部值班长), top of escalation.
+HUYING_DUTY_CHIEF_GROUP = env_str("HUYING_DUTY_CHIEF_GROUP", "hq")
 
 LOGGING = {
     "version": 1,

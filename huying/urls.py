@@ -10,6 +10,7 @@ from public import views as public_views
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("console/", include("console.urls")),
+    path("board/", include("board.urls")),
     path("track/", include("public.urls")),
     path("app/", include("citizen.urls")),
     path("enterprise/", include("enterprise.urls")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from knowledge.models import PolicyEntry
+from knowledge.models import AnswerTemplate, PolicyEntry
 
 
 @admin.register(PolicyEntry)
@@ -23,3 +23,12 @@ class PolicyEntryAdmin(admin.ModelAdmin[PolicyEntry]):
         ("valid_from", "valid_to"),
         "is_active",
     ]
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin[AnswerTemplate]):
+    list_display = ["title", "category", "group", "is_active", "updated_at"]
+    list_filter = ["is_active", "category", "group"]
+    search_fields = ["title", "text"]
+    list_select_related = ["category", "group"]
+    fields = ["title", "category", "group", "text", "is_active"]

@@ -13,7 +13,7 @@ from datetime import date
 from django.db import transaction
 
 from core.models import Category
-from knowledge.models import PolicyEntry
+from knowledge.models import AnswerTemplate, PolicyEntry
 
 NOTICE = "焦作市疫情防控指挥部通告（第{}号）"
 
@@ -234,4 +234,77 @@ def ensure_demo_policies() -> int:
             if (policy.question, policy.valid_from) not in existing
         ]
         PolicyEntry.objects.bulk_create(missing)
+    return len(missing)
+
+
+#: (category, title, text): the answers the groups gave most often, to adapt before sending.
+DEMO_ANSWER_TEMPLATES: tuple[tuple[str, str, str], ...] = (
+    (
+        "medical",
+        "已联系医院安排就医",
+        "您好，您反映的就医需求已收到。我们已联系【医院名称】，为您安排【日期时间】就诊，"
+        "由【社区/120】负责接送，联系人【姓名】，电话【号码】。请携带身份证、医保卡和近期"
+        "病历，出门全程佩戴口罩。如有变化请拨打12345。",
+    ),
+    (
+        "medical",
+        "已协调配药送药上门",
+        "您好，您需要的【药品名称】已由【药店/医院】配齐，社区工作人员将于【时间】前送到"
+        "【地址】，送药人【姓名】，电话【号码】。药费可医保结算，请备好医保卡。如药品用完前"
+        "还需续配，可提前三天拨打12345。",
+    ),
+    (
+        "supplies",
+        "生活物资已送达",
+        "您好，您反映的生活物资问题已协调解决。【街道/社区】已于【时间】将【物资清单】送到"
+        "【地址】，保供电话【号码】，每天8时至20时可订购米面油、蔬菜和肉蛋奶，由志愿者配送"
+        "到楼下。",
+    ),
+    (
+        "supplies",
+        "婴幼儿用品和特殊需求",
+        "您好，您需要的【奶粉/尿不湿等】已由【商超名称】备货，社区将于【时间】送到【地址】。"
+        "今后如有婴幼儿、孕产妇或老人的特殊需求，可直接联系社区网格员【姓名】，电话【号码】。",
+    ),
+    (
+        "travel",
+        "通行证明已办理",
+        "您好，您的出行需求已核实。【县（市、区）】疫情防控指挥部已为您开具【通行证明】，"
+        "有效期至【日期】，请凭证明、48小时内核酸阴性证明和绿码，按指定路线通行，途中不停留。"
+        "到达后请向目的地社区报备。",
+    ),
+    (
+        "travel",
+        "暂不具备出行条件",
+        "您好，您反映的出行需求已收到。按照第【】号通告，目前【地区】仍实行封控管理，暂不能"
+        "外出。如为就医、奔丧等紧急情况，请联系所在社区【电话】开具证明，由专人闭环转运。"
+        "管控措施调整后我们将第一时间告知您。",
+    ),
+    (
+        "health_code",
+        "健康码已转绿",
+        "您好，经核实，您的健康码异常系【原因】所致。您已完成“三天两检”且结果均为阴性，"
+        "健康码专班已于【时间】为您转为绿码，请刷新“焦我办”APP查看。如仍显示异常，请退出"
+        "重新登录或再次拨打12345。",
+    ),
+    (
+        "health_code",
+        "需完成检测后转码",
+        "您好，经核实，您的健康码为【黄码/红码】，原因为【原因】。请于【日期】前到就近采样点"
+        "完成核酸检测，结果均为阴性后，健康码专班将在1个工作日内为您转码，届时无需再次申请。",
+    ),
+)
+
+
+def ensure_demo_answer_templates() -> int:
+    """Add the demo answer templates that are missing (known by category and title)."""
+    with transaction.atomic():
+        existing = set(AnswerTemplate.objects.values_list("category_id", "title"))
+        categories = Category.objects.in_bulk({code for code, _t, _x in DEMO_ANSWER_TEMPLATES})
+        missing = [
+            AnswerTemplate(category=categories[code], title=title, text=text)
+            for code, title, text in DEMO_ANSWER_TEMPLATES
+            if code in categories and (code, title) not in existing
+        ]
+        AnswerTemplate.objects.bulk_create(missing)
     return len(missing)

@@ -72,3 +72,41 @@ class PolicyEntry(models.Model):
             and self.valid_from <= day
             and (self.valid_to is None or day <= self.valid_to)
         )
+
+
+class AnswerTemplate(models.Model):
+    """答复模板: a ready answer a group adapts when it tells the requester what was done.
+
+    Offered on the resolve form for requests of its category; one with a group is offered
+    only when that group leads the request.
+    """
+
+    category = models.ForeignKey(
+        "core.Category",
+        on_delete=models.PROTECT,
+        related_name="answer_templates",
+        verbose_name=_("category"),
+    )
+    group = models.ForeignKey(
+        "core.Group",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+        verbose_name=_("group"),
+        help_text=_("Empty: offered to every group."),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    text = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["category", "title", "id"]
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        indexes = [models.Index(fields=["category", "is_active"], name="answer_tpl_category")]
+
+    def __str__(self) -> str:
+        return self.title

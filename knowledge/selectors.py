@@ -11,7 +11,7 @@ from operator import or_
 from django.db.models import Q
 
 from core.triage import bigrams
-from knowledge.models import PolicyEntry
+from knowledge.models import AnswerTemplate, PolicyEntry
 
 #: Characters of a query that are looked at; an operator's query is a few words, and a pasted
 #: page must not turn into a thousand LIKE clauses.
@@ -93,3 +93,16 @@ def search_policies(query: str, *, on: date, limit: int = 8) -> list[PolicyHit]:
             hits.append(PolicyHit(entry=entry, score=score))
     hits.sort(key=lambda hit: (-hit.score, -hit.entry.valid_from.toordinal(), hit.entry.pk))
     return hits[:limit]
+
+
+def answer_templates_for(*, category_id: str, group_id: int | None) -> list[AnswerTemplate]:
+    """The active answer templates for a request of this category led by this group:
+    those of the category for every group, and the lead group's own."""
+    groups = Q(group__isnull=True)
+    if group_id is not None:
+        groups |= Q(group_id=group_id)
+    return list(
+        AnswerTemplate.objects.filter(groups, category_id=category_id, is_active=True)
+        .select_related("group")
+        .order_by("title", "id")
+    )

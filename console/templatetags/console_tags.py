@@ -27,3 +27,9 @@ def mask_phone(value: str) -> str:
 def may_file_requests(user: Any) -> bool:
     """Whether to offer "New request" to ``user`` (the view checks again)."""
     return isinstance(user, User) and access.may_file_requests(access.Actor(user=user))
+
+
+@register.filter
+def uses_workbench(user: Any) -> bool:
+    """Whether to offer the group workbench to ``user`` (members and leaders of a group)."""
+    return isinstance(user, User) and user.effective_role in access.GROUP_ROLES

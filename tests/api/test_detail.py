@@ -52,7 +52,7 @@ def test_it_shows_the_clocks_actions_and_group(api_as, dispatcher, group_a, make
         help_request = make_request()
         body = api_as(dispatcher).get(f"/requests/{help_request.number}", lang="en").json()
         assert body["number"] == "20220114-0001"
-        assert body["allowed_actions"] == ["dispatch", "merge", "resolve_at_intake"]
+        assert body["allowed_actions"] == ["dispatch", "merge", "resolve_at_intake", "note"]
         assert body["lead_group"] is None
         clocks = body["clocks"]
         assert clocks["received_at"] == "2022-01-14T01:30:00Z"
@@ -68,7 +68,7 @@ def test_it_shows_the_clocks_actions_and_group(api_as, dispatcher, group_a, make
         body = api_as(dispatcher).get(f"/requests/{help_request.number}", lang="en").json()
     assert body["lead_group"] == {"code": "medical", "name": "Medical care group"}
     assert body["status"] == "dispatched"
-    assert body["allowed_actions"] == ["merge"]
+    assert body["allowed_actions"] == ["merge", "note"]
     assert body["clocks"]["due_at"] == body["clocks"]["accept_due_at"]
     assert body["clocks"]["overdue"] is False
 
@@ -107,13 +107,13 @@ def test_group_members_see_only_their_groups_requests(
     request_dispatch(help_request, actor=Actor(user=dispatcher), group=group_a)
     response = api_as(member_a).get(f"/requests/{help_request.number}")
     assert response.status_code == 200
-    assert response.json()["allowed_actions"] == ["accept", "return"]
+    assert response.json()["allowed_actions"] == ["accept", "return", "note"]
     # Group members need to call the person, so they see the data in full (and it is logged).
     assert response.json()["requester"]["masked"] is False
     assert api_as(member_b).get(f"/requests/{help_request.number}").status_code == 404
 
 
-def test_an_assisting_group_sees_the_request_but_may_not_act_on_it(
+def test_an_assisting_group_sees_the_request_and_may_only_note_progress(
     api_as, dispatcher, member_b, group_a, group_b, make_request
 ):
     help_request = make_request()
@@ -121,7 +121,8 @@ def test_an_assisting_group_sees_the_request_but_may_not_act_on_it(
     response = api_as(member_b).get(f"/requests/{help_request.number}")
     assert response.status_code == 200
     assert response.json()["assisting_groups"] == [{"code": "supplies", "name": "物资保障组"}]
-    assert response.json()["allowed_actions"] == []
+    # 协办: they add what they did to the timeline; the lead group takes the steps.
+    assert response.json()["allowed_actions"] == ["note"]
 
 
 def test_an_integration_sees_only_what_it_filed(integration, make_request):

@@ -77,7 +77,7 @@ def test_it_takes_a_request_through_its_whole_life(
 
 def test_the_response_shows_what_the_caller_may_do_next(api_as, dispatched, member_a):
     body = api_as(member_a).post(f"/requests/{dispatched.number}/accept").json()
-    assert body["allowed_actions"] == ["return", "start", "resolve"]
+    assert body["allowed_actions"] == ["return", "start", "resolve", "note"]
 
 
 def test_dispatch_to_an_unknown_group_is_a_field_error_and_changes_nothing(
@@ -260,6 +260,7 @@ def test_the_group_returns_a_request_it_cannot_handle(api_as, dispatched, member
         "dispatch",
         "merge",
         "resolve_at_intake",
+        "note",
     ]
 
 
@@ -316,3 +317,19 @@ def test_a_role_that_may_not_act_hears_so_before_any_input_error(api_as, make_re
     )
     assert response.status_code == 403
     assert error_of(response)["code"] == "forbidden"
+
+
+def test_a_progress_note_goes_into_the_timeline_and_changes_nothing_else(
+    api_as, dispatcher, member_a, member_b, group_a, make_request
+):
+    hr = request_dispatch(make_request(), actor=Actor(user=dispatcher), group=group_a)
+    api = api_as(member_a)
+    response = api.post(f"/requests/{hr.number}/note", {"note": "已联系社区网格员，今晚上门核实。"})
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.DISPATCHED
+    events = api.get(f"/requests/{hr.number}/events").json()["items"]
+    assert events[-1]["kind"] == "noted" and "网格员" in events[-1]["note"]
+
+    assert api.post(f"/requests/{hr.number}/note", {"note": "  "}).status_code == 422
+    # Another group neither sees it nor may write in it.
+    assert api_as(member_b).post(f"/requests/{hr.number}/note", {"note": "x"}).status_code == 404

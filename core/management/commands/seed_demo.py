@@ -11,7 +11,8 @@ from django.db import connection
 
 from core.demo import demo_accounts_text, ensure_demo_organisation, seed_requests
 from core.models import HelpRequest
-from knowledge.demo import ensure_demo_policies
+from duty.demo import ensure_demo_roster
+from knowledge.demo import ensure_demo_answer_templates, ensure_demo_policies
 
 
 def _positive(text: str) -> int:
@@ -95,6 +96,8 @@ never duplicates people or groups. Passwords come from HUYING_DEMO_PASSWORD.
             raise CommandError("--batch-size must be at least 1.")
         ensure_demo_organisation()
         ensure_demo_policies()
+        ensure_demo_answer_templates()
+        ensure_demo_roster()
         if options["if_empty"] and HelpRequest.objects.exists():
             if verbosity:
                 self.stdout.write("Requests exist already; nothing seeded (--if-empty).")

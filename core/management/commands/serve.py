@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.tasks import start_sweeping
+
 
 class Command(BaseCommand):
     help = (
@@ -40,6 +42,8 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
+        # The clocks' sweep re-queues itself every 30 s; this starts the chain (once only).
+        start_sweeping()
         worker = [python, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"]
         processes = [
             subprocess.Popen(web, cwd=settings.BASE_DIR),  # noqa: S603 - our own interpreter

@@ -1,0 +1,202 @@
+"""The live board: the page, its refreshable fragment, and the Server-Sent Events stream.
+
+The stream tells every open board what changed within a second; the page then refetches the
+fragment. A stream ends after ``STREAM_SECONDS`` so that it never holds a web server thread
+for good; the browser's EventSource reconnects by itself and sends ``Last-Event-ID``, from
+which the stream catches up.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Concatenate, ParamSpec
+
+import redis
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from board import bus
+from console.views import ConsoleRequest, console_view
+from core.access import SEE_ALL, Actor
+from core.models import OPEN_STATUSES, Group, HelpRequest, Status, Urgency
+from core.selectors import RequestFilters, request_queue
+
+P = ParamSpec("P")
+log = logging.getLogger(__name__)
+
+#: Rows on the board: the most urgent open requests.
+BOARD_ROWS = 100
+#: How long one stream lasts before the browser reconnects (tests make it short).
+STREAM_SECONDS = 300.0
+#: A comment line this often keeps proxies from closing an idle stream.
+HEARTBEAT_SECONDS = 15.0
+#: Without Redis, how often the newest event id is read.
+POLL_SECONDS = 0.5
+#: What the browser waits before reconnecting, in milliseconds.
+RETRY_MS = 1000
+
+#: Open statuses in life-cycle order, for the counters' columns.
+OPEN_ORDER = [s for s in Status if s in OPEN_STATUSES]
+
+
+def board_view(
+    view: Callable[Concatenate[ConsoleRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """``console_view`` for the roles that see every request; other console users get 403."""
+
+    @functools.wraps(view)
+    def wrapper(request: ConsoleRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if Actor(user=request.user).role not in SEE_ALL:
+            return render(
+                request,
+                "console/forbidden.html",
+                {"message": _("Your role does not see the whole board.")},
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return console_view(wrapper)
+
+
+@dataclass
+class GroupRow:
+    name: str
+    counts: list[int]
+    total: int
+
+
+def board_context(actor: Actor) -> dict[str, object]:
+    now = timezone.now()
+    page = request_queue(
+        actor=actor, filters=RequestFilters(statuses=sorted(OPEN_STATUSES)), limit=BOARD_ROWS
+    )
+    # One pass over the open rows gives every counter: per group and status, overdue, critical.
+    cells: dict[tuple[int | None, str], int] = {}
+    overdue = critical = 0
+    for group_id, status, n, late, alarm in (
+        HelpRequest.objects.filter(status__in=sorted(OPEN_STATUSES))
+        .values_list("lead_group_id", "status")
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=Q(due_at__lt=now)),
+            alarm=Count("id", filter=Q(urgency=Urgency.CRITICAL)),
+        )
+        .order_by()
+    ):
+        cells[(group_id, status)] = cells.get((group_id, status), 0) + n
+        overdue += late
+        critical += alarm
+    group_ids = sorted({g for g, _s in cells if g is not None})
+    names = {g.pk: g.display_name for g in Group.objects.filter(pk__in=group_ids)}
+    rows: list[GroupRow] = []
+    for group_id in sorted(group_ids, key=lambda g: names.get(g, "")):
+        counts = [cells.get((group_id, s), 0) for s in OPEN_ORDER]
+        rows.append(GroupRow(name=names.get(group_id, "?"), counts=counts, total=sum(counts)))
+    unassigned = [cells.get((None, s), 0) for s in OPEN_ORDER]
+    if sum(unassigned):
+        rows.append(
+            GroupRow(name=_("Not yet dispatched"), counts=unassigned, total=sum(unassigned))
+        )
+    per_status = [sum(row.counts[i] for row in rows) for i in range(len(OPEN_ORDER))]
+    return {
+        "requests": page.items,
+        "now": now,
+        "statuses": [(s.value, s.label) for s in OPEN_ORDER],
+        "group_rows": rows,
+        "per_status": list(zip(OPEN_ORDER, per_status, strict=True)),
+        "open_total": sum(per_status),
+        "overdue_total": overdue,
+        "critical_total": critical,
+        "latest_event_id": bus.latest_event_id(),
+    }
+
+
+@require_GET
+@board_view
+def board(request: ConsoleRequest) -> HttpResponse:
+    return render(request, "board/board.html", board_context(Actor(user=request.user)))
+
+
+@require_GET
+@board_view
+def board_fragment(request: ConsoleRequest) -> HttpResponse:
+    return render(request, "board/_board.html", board_context(Actor(user=request.user)))
+
+
+def _sse(change: bus.Change) -> bytes:
+    return f"id: {change.id}\nevent: change\ndata: {change.to_json()}\n\n".encode()
+
+
+def _start_after(request: HttpRequest) -> int:
+    """Where the stream begins: after the browser's Last-Event-ID, or after the newest event."""
+    text = request.headers.get("Last-Event-ID", "") or request.GET.get("after", "")
+    try:
+        return max(0, int(text.strip()))
+    except ValueError:
+        return bus.latest_event_id()
+
+
+def stream_changes(
+    last_id: int, *, seconds: float, use_redis: bool, heartbeat: float = HEARTBEAT_SECONDS
+) -> Iterator[bytes]:
+    """The bytes of one stream: a retry hint, then one message per event, heartbeats between."""
+    deadline = time.monotonic() + seconds
+    next_beat = time.monotonic() + heartbeat
+    subscription = None
+    if use_redis:
+        try:
+            subscription = bus.Subscription()
+        except redis.RedisError:
+            # Redis is down: this stream reads the database instead, as without Redis.
+            log.warning("Redis unavailable; the board stream polls the database", exc_info=True)
+    try:
+        yield f"retry: {RETRY_MS}\n: {last_id}\n\n".encode()
+        # Subscribed first, then caught up from the database: nothing falls in between.
+        for change in bus.events_after(last_id):
+            last_id = change.id
+            yield _sse(change)
+        while (now := time.monotonic()) < deadline:
+            wait = min(POLL_SECONDS, deadline - now, max(0.0, next_beat - now))
+            if subscription is not None:
+                try:
+                    heard = subscription.get(timeout=max(wait, 0.01))
+                except redis.RedisError:
+                    return  # the browser reconnects and catches up from Last-Event-ID
+                changes = [heard] if heard is not None and heard.id > last_id else []
+            else:
+                time.sleep(wait)
+                changes = []
+                if bus.latest_event_id() > last_id:
+                    changes = list(bus.events_after(last_id))
+            for change in changes:
+                last_id = change.id
+                yield _sse(change)
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + heartbeat
+                yield b": heartbeat\n\n"
+    finally:
+        if subscription is not None:
+            subscription.close()
+
+
+@require_GET
+@board_view
+def events(request: ConsoleRequest) -> HttpResponse:
+    # A streaming response is not an ``HttpResponse`` to the type checker; Django serves both.
+    response = StreamingHttpResponse(
+        stream_changes(
+            _start_after(request), seconds=STREAM_SECONDS, use_redis=bool(bus.redis_url())
+        ),
+        content_type="text/event-stream",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response  # type: ignore[return-value]
