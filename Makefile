@@ -21,7 +21,7 @@ run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty --requests 300 --days 14
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py serve
+	$(BIN)/python manage.py serve --trickle 30
 
 lint: venv
 	$(BIN)/ruff check .

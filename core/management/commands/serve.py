@@ -25,6 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port to listen on")
         parser.add_argument("--workers", type=int, default=2, help="web server processes")
         parser.add_argument("--threads", type=int, default=4, help="threads per web process")
+        parser.add_argument(
+            "--trickle",
+            type=float,
+            default=0,
+            metavar="SECONDS",
+            help="also file a demo request about every SECONDS (manage.py trickle_demo); 0: off",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -45,9 +52,15 @@ class Command(BaseCommand):
         # The clocks' sweep re-queues itself every 30 s; this starts the chain (once only).
         start_sweeping()
         worker = [python, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"]
+        commands = [web, worker]
+        if options["trickle"] > 0:
+            # The demo's live movement: new requests keep arriving while it runs.
+            commands.append(
+                [python, "manage.py", "trickle_demo", "--every", str(options["trickle"])]
+            )
         processes = [
-            subprocess.Popen(web, cwd=settings.BASE_DIR),  # noqa: S603 - our own interpreter
-            subprocess.Popen(worker, cwd=settings.BASE_DIR),  # noqa: S603
+            subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603 - our own interpreter
+            for command in commands
         ]
         # Ctrl-C reaches the children too (same process group); note it here so that their
         # exit is read as the stop it is, not as a crash.
