@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from board import bus
 from console.views import ConsoleRequest, console_view
 from core.access import SEE_ALL, Actor
+from core.escalation import current_steps
 from core.models import OPEN_STATUSES, Group, HelpRequest, Status, Urgency
 from core.selectors import RequestFilters, request_queue
 
@@ -106,6 +107,10 @@ def board_context(actor: Actor) -> dict[str, object]:
             GroupRow(name=_("Not yet dispatched"), counts=unassigned, total=sum(unassigned))
         )
     per_status = [sum(row.counts[i] for row in rows) for i in range(len(OPEN_ORDER))]
+    steps = current_steps(page.items)
+    for help_request in page.items:
+        # The mark of the board: how far up the ladder this one has gone (see core.escalation).
+        help_request.escalation_step = steps.get(help_request.pk)  # type: ignore[attr-defined]
     return {
         "requests": page.items,
         "now": now,

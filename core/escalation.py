@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -171,6 +172,28 @@ def _last_steps(
             key = (request_id, deadline or "", due_at or "")
             done[key] = max(done.get(key, -1), int(step or 0))
     return done
+
+
+def current_steps(requests: Iterable[HelpRequest]) -> dict[int, int]:
+    """How far each request has climbed for the deadline it now waits on: the highest step
+    taken (0 when its A post was only paged); requests not escalated are left out.
+
+    For the board's marks: an escalation of an earlier deadline no longer counts.
+    """
+    keys: dict[int, tuple[str, str]] = {}
+    for help_request in requests:
+        deadline = deadline_of(help_request.status)
+        if deadline is not None:
+            due = getattr(help_request, f"{deadline}_due_at")
+            keys[help_request.pk] = (deadline, iso(due))
+    if not keys:
+        return {}
+    done = _last_steps(list(keys), moments={moment for _d, moment in keys.values()})
+    return {
+        pk: done[(pk, deadline, moment)]
+        for pk, (deadline, moment) in keys.items()
+        if (pk, deadline, moment) in done
+    }
 
 
 def _event(

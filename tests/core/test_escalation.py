@@ -243,3 +243,25 @@ def test_the_sweep_runs_in_the_worker_and_queues_the_next(
     sweeps = DBTaskResult.objects.filter(task_path=tasks.sweep_clocks.module_path)
     assert sorted(sweeps.values_list("status", flat=True)) == ["READY", "SUCCESSFUL"]
     assert sweeps.get(status="READY").run_after > timezone.now()
+
+
+def test_the_board_mark_follows_the_current_deadline_only(
+    clock, on_duty, make_request, dispatcher, group_a, member_a, client
+):
+    from core.escalation import current_steps
+
+    hr = make_request(urgency=Urgency.NORMAL)
+    assert current_steps([hr]) == {}
+    sweep_at(clock, later(hours=2, seconds=1))  # the duty chief takes the received request
+    assert current_steps([HelpRequest.objects.get(pk=hr.pk)]) == {hr.pk: 1}
+
+    hr = request_dispatch(hr, actor=Actor(user=dispatcher), group=group_a)
+    # A new deadline: the dispatch deadline's step no longer counts.
+    assert current_steps([hr]) == {}
+    sweep_at(clock, later(hours=4, seconds=1))
+    sweep_at(clock, later(hours=6, seconds=1))
+    assert current_steps([HelpRequest.objects.get(pk=hr.pk)]) == {hr.pk: 2}
+
+    client.force_login(dispatcher)
+    html = client.get("/board/fragment/").content.decode()
+    assert 'class="escalation-mark" data-step="2"' in html
