@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sys
-from argparse import ArgumentParser, ArgumentTypeError, RawDescriptionHelpFormatter
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import connection
 
 from core.demo import demo_accounts_text, ensure_demo_organisation, seed_requests
 from core.models import HelpRequest
 from duty.demo import ensure_demo_roster
 from knowledge.demo import ensure_demo_answer_templates, ensure_demo_policies
+from lib.commands import DocumentedCommand
 
 
 def _positive(text: str) -> int:
@@ -29,7 +30,7 @@ def _days(text: str) -> float:
     return value
 
 
-class Command(BaseCommand):
+class Command(DocumentedCommand):
     help = (
         "Create the demo city's command headquarters - 9 working groups and 9 task forces\n"
         "(\"1991N\"), a leader and A/B posts for each, one account per role - and file N\n"
@@ -57,12 +58,6 @@ Examples
 Accounts and groups are created only if missing, so running this again adds requests but
 never duplicates people or groups. Passwords come from HUYING_DEMO_PASSWORD.
 """
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.formatter_class = RawDescriptionHelpFormatter
-        parser.epilog = self.epilog
-        return parser
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

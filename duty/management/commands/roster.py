@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from argparse import ArgumentTypeError, RawDescriptionHelpFormatter
+from argparse import ArgumentTypeError
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from duty.xlsx import COLUMNS, export_shifts, import_shifts
+from lib.commands import DocumentedCommand
 
 
 def _date(text: str) -> dt.date:
@@ -23,7 +24,7 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
 
 
-class Command(BaseCommand):
+class Command(DocumentedCommand):
     help = "Import the duty roster from an XLSX file, or export a period of it to one."
     epilog = (
         "Columns, in this order: "
@@ -39,12 +40,6 @@ Examples
   manage.py roster import roster.xlsx
 """
     )
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.formatter_class = RawDescriptionHelpFormatter
-        parser.epilog = self.epilog
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
