@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-from-lock
+# Front-end packages (ECharts) come from the npm registry at install time, pinned by the lock.
+NODE_STAMP := node_modules/.installed-from-lock
 PYTEST_ARGS ?=
 
 .PHONY: run test lint typecheck pytest venv lock messages clean
@@ -15,7 +17,11 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --requirement requirements.lock
 	touch $(STAMP)
 
-venv: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+venv: $(STAMP) $(NODE_STAMP)
 
 run: venv
 	$(BIN)/python manage.py migrate --noinput
@@ -52,8 +58,8 @@ lock:
 # Extract and compile translations after changing user-facing text.
 messages: venv
 	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location \
-		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'test-results/*'
-	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'test-results/*' --ignore 'node_modules/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
