@@ -436,6 +436,10 @@ class HelpRequest(models.Model):
             # Open311's list by service code, newest first: without it a rare category means
             # walking ``hr_received`` past everything else.
             models.Index(fields=["category", "received_at"], name="hr_cat_received"),
+            # The daily report counts by these moments: resolved, due for acceptance, rated.
+            models.Index(fields=["resolved_at"], name="hr_resolved"),
+            models.Index(fields=["accept_due_at"], name="hr_accept_due"),
+            models.Index(fields=["closed_at"], name="hr_closed"),
         ]
 
     def __str__(self) -> str:
@@ -486,7 +490,16 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["help_request", "created_at", "id"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["help_request", "created_at", "id"], name="event_timeline"),
+            # The daily report counts merges, returns and reopenings by day; they are a few per
+            # cent of all events, so a partial index keeps this cheap to maintain.
+            models.Index(
+                fields=["kind", "created_at"],
+                condition=models.Q(kind__in=["merged", "reopened", "returned"]),
+                name="event_rare_kind",
+            ),
+        ]
         verbose_name = _("event")
         verbose_name_plural = _("events")
 

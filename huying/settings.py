@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "public",
     "knowledge",
     "duty",
+    "reports",
     "open311",
     "media",
     "citizen",
@@ -156,6 +157,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Front-end packages installed by npm from package-lock.json (``make venv``), never copied here.
+STATICFILES_DIRS = [("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist")]
 # Serve from the app directories too, so tests and a fresh checkout work before collectstatic.
 WHITENOISE_USE_FINDERS = True
 
@@ -192,6 +195,13 @@ HUYING_SMS_BACKEND = env_str("HUYING_SMS_BACKEND", "lib.sms.LogBackend")
 HUYING_REDIS_URL = env_str("HUYING_REDIS_URL", "")
 # The group whose A post on duty is the headquarters duty chief (指挥部值班长), top of escalation.
 HUYING_DUTY_CHIEF_GROUP = env_str("HUYING_DUTY_CHIEF_GROUP", "hq")
+
+# The daily report: the day closes at the cut-off (24:00 or a time like 17:00), the task worker
+# issues the report of the day just closed at HUYING_REPORT_AT, under the issuing body's name.
+# Both times are checked at start-up (``manage.py check``).
+HUYING_REPORT_CUTOFF = env_str("HUYING_REPORT_CUTOFF", "24:00")
+HUYING_REPORT_AT = env_str("HUYING_REPORT_AT", "00:30")
+HUYING_REPORT_ISSUER = env_str("HUYING_REPORT_ISSUER", "市疫情防控指挥部")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,22 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
 
 
 def _user(username: str, role: str) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role)
+    """The persona, or the demo account of the same name (``seeded_day`` makes those) as it."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return User.objects.create_user(username=username, password=PASSWORD, role=role)
+    user.role = role
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _group(code: str, name: str, name_en: str) -> Group:
+    """The group, or the demo group with the same code, named as the tests expect."""
+    group, _created = Group.objects.update_or_create(
+        code=code, defaults={"name": name, "name_en": name_en, "kind": Group.Kind.WORKING_GROUP}
+    )
+    return group
 
 
 @pytest.fixture
@@ -81,19 +97,12 @@ def outsider(db: Any) -> User:
 
 @pytest.fixture
 def group_a(db: Any) -> Group:
-    return Group.objects.create(
-        code="medical",
-        name="医疗救治组",
-        name_en="Medical care group",
-        kind=Group.Kind.WORKING_GROUP,
-    )
+    return _group("medical", "医疗救治组", "Medical care group")
 
 
 @pytest.fixture
 def group_b(db: Any) -> Group:
-    return Group.objects.create(
-        code="supplies", name="物资保障组", name_en="Supplies group", kind=Group.Kind.WORKING_GROUP
-    )
+    return _group("supplies", "物资保障组", "Supplies group")
 
 
 @pytest.fixture
@@ -101,21 +110,21 @@ def leader_a(group_a: Group) -> User:
     user = _user("leader_a", Role.LEADER)
     group_a.leader = user
     group_a.save()
-    GroupMembership.objects.create(group=group_a, user=user)
+    GroupMembership.objects.get_or_create(group=group_a, user=user)
     return user
 
 
 @pytest.fixture
 def member_a(group_a: Group) -> User:
     user = _user("member_a", Role.MEMBER)
-    GroupMembership.objects.create(group=group_a, user=user)
+    GroupMembership.objects.get_or_create(group=group_a, user=user)
     return user
 
 
 @pytest.fixture
 def member_b(group_b: Group) -> User:
     user = _user("member_b", Role.MEMBER)
-    GroupMembership.objects.create(group=group_b, user=user)
+    GroupMembership.objects.get_or_create(group=group_b, user=user)
     return user
 
 
@@ -189,3 +198,21 @@ def run_worker(transactional_db: Any) -> Callable[[], subprocess.CompletedProces
         )
 
     return run
+
+
+@pytest.fixture
+def seeded_day(db: Any, settings: Any) -> date:
+    """97 requests on SEED_DAY (00:00-24:00) after a quieter week, with their whole history.
+
+    Shaped like the seed's 14 January 2022. The history stops at the end of the day, as if
+    the report were generated at midnight.
+    """
+    from core.demo import seed_requests
+    from tests.reports.conftest import SEED_DAY, SEED_DAY_REQUESTS, local
+
+    # The demo accounts get a password each; the default hasher would be most of the set-up.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    start = local(SEED_DAY)
+    seed_requests(count=280, days=7, now=start, seed=7)
+    seed_requests(count=SEED_DAY_REQUESTS, days=1, now=start + timedelta(days=1), seed=14)
+    return SEED_DAY

@@ -27,7 +27,10 @@ SOURCES = [
 
 
 def read_po(path: Path) -> dict[str, tuple[str, bool]]:
-    """msgid → (msgstr, fuzzy); entries are the blank-line separated blocks of the file."""
+    """msgid → (msgstr, fuzzy); entries are the blank-line separated blocks of the file.
+
+    A message with a context is keyed as gettext keys it, ``context\\x04msgid``.
+    """
     entries: dict[str, tuple[str, bool]] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         fields: dict[str, list[str]] = {}
@@ -45,6 +48,9 @@ def read_po(path: Path) -> dict[str, tuple[str, bool]]:
                 current = fields.setdefault(keyword, [])
                 current.append(ast.literal_eval(quoted))
         msgid = "".join(fields.get("msgid", []))
+        if "msgctxt" in fields:
+            # gettext's key for a message with a context: "context\x04msgid".
+            msgid = "".join(fields["msgctxt"]) + "\x04" + msgid
         if msgid:
             msgstr = "".join(fields.get("msgstr", fields.get("msgstr[0]", [])))
             entries[msgid] = (msgstr, fuzzy)

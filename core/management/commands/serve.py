@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.tasks import start_sweeping
+from reports.tasks import start_reporting
 
 
 class Command(BaseCommand):
@@ -51,6 +52,8 @@ class Command(BaseCommand):
         ]
         # The clocks' sweep re-queues itself every 30 s; this starts the chain (once only).
         start_sweeping()
+        # The daily report re-queues itself for HUYING_REPORT_AT; a missed day is caught up now.
+        start_reporting()
         worker = [python, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"]
         commands = [web, worker]
         if options["trickle"] > 0:

@@ -1,0 +1,16 @@
+"""The seeded reporting day (the fixture ``seeded_day`` lives in tests/conftest.py for every package)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+#: The seed: "on 14 January alone the platforms took 97 requests".
+SEED_DAY = date(2022, 1, 14)
+SEED_DAY_REQUESTS = 97
+
+
+def local(day: date, at: time = time(0, 0)) -> datetime:
+    return datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
