@@ -6,11 +6,14 @@ from django.urls import include, path
 from api.api import api
 from public import attachments as public_attachments
 from public import views as public_views
+from reports.urls import bulletin_patterns
 
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("console/", include("console.urls")),
     path("board/", include("board.urls")),
+    path("reports/", include("reports.urls")),
+    path("bulletin/", include(bulletin_patterns)),
     path("track/", include("public.urls")),
     path("app/", include("citizen.urls")),
     path("enterprise/", include("enterprise.urls")),
