@@ -14,7 +14,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 from ninja.types import DictStrAny
 
-from api import reference, requests
+from api import reference, reports, requests
 from api.auth import AUTH
 from api.errors import MalformedJson, install_handlers, method_not_allowed, not_found_view
 
@@ -81,3 +81,4 @@ api = HuyingApi(
 install_handlers(api)
 api.add_router("", requests.router)
 api.add_router("", reference.router)
+api.add_router("", reports.router)
