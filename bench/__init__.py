@@ -81,3 +81,14 @@ def ensure_database(url: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def print_report(report: Any, output: str = "") -> None:
+    """Print a benchmark's result as JSON, and also write it to ``output`` when one is given."""
+    import json
+
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    if output:
+        with open(output, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+    print(text)

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import ensure_database, migrate_and_seed, setup_django, summarise_ms
+from bench import ensure_database, migrate_and_seed, print_report, setup_django, summarise_ms
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
@@ -228,11 +228,7 @@ def main() -> None:
         result["load_average"] = {"before": load_before,
                                   "after": [round(x, 2) for x in os.getloadavg()]}
         report["sizes"].append(result)
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
-    print(text)
+    print_report(report, args.output)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import ensure_database, migrate_and_seed, setup_django, summarise_ms
+from bench import ensure_database, migrate_and_seed, print_report, setup_django, summarise_ms
 from bench.list import DEFAULT_SERVER, _time
 
 BASE = "/open311/v2"
@@ -177,11 +177,7 @@ def main() -> None:
     ensure_database(f"{args.server}/{args.db}")
     os.environ["HUYING_DATABASE_URL"] = f"{args.server}/{args.db}"
     os.environ.setdefault("HUYING_DATA_DIR", "/tmp/hy-bench")  # noqa: S108
-    text = json.dumps(run(args), ensure_ascii=False, indent=2)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
-    print(text)
+    print_report(run(args), args.output)
 
 
 if __name__ == "__main__":
