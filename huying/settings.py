@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "knowledge",
     "duty",
     "reports",
+    "federation",
     "open311",
     "media",
     "citizen",
@@ -202,6 +203,17 @@ HUYING_DUTY_CHIEF_GROUP = env_str("HUYING_DUTY_CHIEF_GROUP", "hq")
 HUYING_REPORT_CUTOFF = env_str("HUYING_REPORT_CUTOFF", "24:00")
 HUYING_REPORT_AT = env_str("HUYING_REPORT_AT", "00:30")
 HUYING_REPORT_ISSUER = env_str("HUYING_REPORT_ISSUER", "市疫情防控指挥部")
+
+# Federation with other command centres (the green channel): this instance's id and name as
+# peers know it, its Ed25519 key (generated into the data directory on first use), and how
+# far a message's time may be ahead of ours (clock skew) or behind (how long we accept it).
+HUYING_INSTANCE_ID = env_str("HUYING_INSTANCE_ID", "jiaozuo")
+HUYING_INSTANCE_NAME = env_str("HUYING_INSTANCE_NAME", "焦作市疫情防控指挥部")
+HUYING_FEDERATION_KEY_FILE = env_str(
+    "HUYING_FEDERATION_KEY_FILE", str(DATA_DIR / "federation-ed25519.pem")
+)
+HUYING_FEDERATION_MAX_SKEW_SECONDS = env_int("HUYING_FEDERATION_MAX_SKEW_SECONDS", 300, minimum=0)
+HUYING_FEDERATION_MAX_AGE_HOURS = env_int("HUYING_FEDERATION_MAX_AGE_HOURS", 72, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("board/", include("board.urls")),
     path("reports/", include("reports.urls")),
     path("bulletin/", include(bulletin_patterns)),
+    path("federation/", include("federation.urls")),
     path("track/", include("public.urls")),
     path("app/", include("citizen.urls")),
     path("enterprise/", include("enterprise.urls")),
