@@ -67,33 +67,46 @@ def _post(message: OutboxMessage) -> tuple[bool, str]:
 
 
 def deliver_due(now: datetime | None = None, limit: int = 50) -> Round:
-    """Try every message that is due, once; what was delivered, failed or given up."""
+    """Try what is due, once, in order per peer; what was delivered, failed or given up.
+
+    Messages to one peer go in the order they were written: a peer's next message waits
+    until the one before it is delivered (or given up), so a filing's steps never arrive
+    out of order after a retry.
+    """
     now = now or timezone.now()
     result = Round()
     oldest = now - timedelta(hours=settings.HUYING_FEDERATION_MAX_AGE_HOURS)
-    due = OutboxMessage.objects.filter(
-        delivered_at=None, abandoned_at=None, next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "id")
-    for message_id in list(due.values_list("pk", flat=True)[:limit]):
-        message = _claim(message_id, now=now, oldest=oldest)
-        if message is None:
-            continue
-        if message.abandoned_at is not None:
-            result.abandoned.append(message.pk)
-            continue
-        # The POST runs outside any transaction: a slow peer must not hold a lock (on SQLite
-        # it would stop every other write) for as long as its timeout.
-        delivered, what = _post(message)
-        message.attempts += 1
-        if delivered:
-            message.delivered_at = timezone.now()
-            result.delivered.append(message.pk)
-        else:
-            message.next_attempt_at = timezone.now() + backoff(message.attempts)
-            message.last_error = what
-            result.failed.append(message.pk)
-        message.save(update_fields=["attempts", "delivered_at", "next_attempt_at", "last_error"])
+    waiting = OutboxMessage.objects.filter(delivered_at=None, abandoned_at=None)
+    for peer_id in sorted(set(waiting.values_list("peer_id", flat=True))):
+        while len(result.delivered) + len(result.failed) < limit:
+            head = waiting.filter(peer_id=peer_id).order_by("id").values_list("pk", flat=True).first()
+            if head is None:
+                break
+            message = _claim(head, now=now, oldest=oldest)
+            if message is None:  # not due yet, or another worker has it
+                break
+            if message.abandoned_at is not None:
+                result.abandoned.append(message.pk)
+                continue
+            if not _attempt(message, result):
+                break
     return result
+
+
+def _attempt(message: OutboxMessage, result: Round) -> bool:
+    """One POST, outside any transaction (a slow peer must not hold a lock: on SQLite it
+    would stop every other write for as long as its timeout); whether it was delivered."""
+    delivered, what = _post(message)
+    message.attempts += 1
+    if delivered:
+        message.delivered_at = timezone.now()
+        result.delivered.append(message.pk)
+    else:
+        message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        message.last_error = what
+        result.failed.append(message.pk)
+    message.save(update_fields=["attempts", "delivered_at", "next_attempt_at", "last_error"])
+    return delivered
 
 
 def _claim(message_id: int, *, now: datetime, oldest: datetime) -> OutboxMessage | None:

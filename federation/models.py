@@ -75,6 +75,8 @@ class InboxMessage(models.Model):
     sent_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
+    #: What acting on it did, or why it could not be acted on.
+    outcome = models.TextField(blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]

@@ -33,6 +33,12 @@ def send(peer: Peer, kind: str, body: dict[str, Any]) -> OutboxMessage:
     return message
 
 
+def _queue_processing() -> None:
+    from federation.tasks import process_inbox
+
+    process_inbox.enqueue()
+
+
 def _refuse(refused: envelope.Refused, *, sender: str, message_id: str, remote_addr: str) -> None:
     RefusedMessage.objects.create(
         sender=sender[:60], message_id=message_id[:60], reason=refused.reason,
@@ -64,10 +70,13 @@ def receive(raw: bytes, signature: str, *, remote_addr: str = "") -> InboxMessag
             raise envelope.Refused("stale", f"sent at {parsed.sent_at.isoformat()}, too long ago")
         try:
             with transaction.atomic():
-                return InboxMessage.objects.create(
+                stored = InboxMessage.objects.create(
                     peer=peer, message_id=parsed.id, kind=parsed.kind, envelope=raw.decode("utf-8"),
                     signature=signature, sent_at=parsed.sent_at,
                 )
+                # Acted on by the task worker once stored: the peer's answer does not wait.
+                transaction.on_commit(_queue_processing)
+                return stored
         except IntegrityError:
             raise envelope.Refused("replay", "this message was received before", status=409) from None
     except envelope.Refused as refused:

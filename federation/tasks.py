@@ -45,3 +45,11 @@ def deliver_outbox() -> dict[str, list[int]]:
             at = max(waiting, timezone.now() + timedelta(seconds=1))
             deliver_outbox.using(run_after=at).enqueue()
     return {"delivered": done.delivered, "failed": done.failed, "abandoned": done.abandoned}
+
+
+@task()
+def process_inbox() -> int:
+    """Act on the messages peers sent, in the order they came; how many were processed."""
+    from federation.handlers import process_pending
+
+    return process_pending()

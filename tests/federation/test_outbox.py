@@ -108,3 +108,15 @@ def test_the_task_worker_delivers_after_the_commit(run_worker, scripted_peer, zh
     message.refresh_from_db()
     assert message.delivered_at is not None
     assert scripted_peer.messages()[0]["body"] == {"note": "after commit"}
+
+
+def test_messages_to_a_peer_keep_their_order_across_a_failure(peer, scripted_peer):
+    scripted_peer.replies = [(500, b"busy")]
+    first = services.send(peer, "ping", {"n": 1})
+    second = services.send(peer, "ping", {"n": 2})
+    result = deliver_due()
+    assert (result.failed, result.delivered) == ([first.pk], [])  # the second waits its turn
+    first.refresh_from_db()
+    later = deliver_due(now=first.next_attempt_at)
+    assert later.delivered == [first.pk, second.pk]
+    assert [m["body"]["n"] for m in scripted_peer.messages()] == [1, 1, 2]
