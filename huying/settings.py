@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "duty",
     "reports",
     "federation",
+    "greenchannel",
     "open311",
     "media",
     "citizen",

@@ -1,0 +1,1 @@
+from tests.federation.conftest import scripted_peer, zhengzhou_keys  # noqa: F401  (shared fixtures)
