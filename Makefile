@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-from-lock
 NODE_STAMP := node_modules/.installed-from-lock
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck pytest venv lock messages clean
+.PHONY: run run-zhengzhou test lint typecheck pytest venv lock messages clean
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,21 @@ run: venv
 	$(BIN)/python manage.py seed_demo --if-empty --requests 300 --days 14
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py serve --trickle 30
+
+# A second demo command centre (郑州, http://127.0.0.1:8001) beside `make run`'s (焦作, :8000),
+# each registered as the other's peer, to try the green channel between them.
+ZHENGZHOU := HUYING_DATA_DIR=var/zhengzhou HUYING_INSTANCE_ID=zhengzhou HUYING_INSTANCE_NAME=郑州市疫情防控指挥部
+
+run-zhengzhou: venv
+	mkdir -p var/zhengzhou
+	$(ZHENGZHOU) $(BIN)/python manage.py migrate --noinput
+	$(ZHENGZHOU) $(BIN)/python manage.py seed_demo --if-empty --requests 100 --days 7
+	$(BIN)/python manage.py migrate --noinput
+	$(ZHENGZHOU) $(BIN)/python manage.py federation add-peer --id jiaozuo --name 焦作市疫情防控指挥部 \
+		--url http://127.0.0.1:8000 --public-key "$$($(BIN)/python manage.py federation identity --key-only)"
+	$(BIN)/python manage.py federation add-peer --id zhengzhou --name 郑州市疫情防控指挥部 \
+		--url http://127.0.0.1:8001 --public-key "$$($(ZHENGZHOU) $(BIN)/python manage.py federation identity --key-only)"
+	$(ZHENGZHOU) $(BIN)/python manage.py serve --bind 127.0.0.1:8001
 
 lint: venv
 	$(BIN)/ruff check .

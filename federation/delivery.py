@@ -21,14 +21,15 @@ from django.utils import timezone
 from federation.envelope import SIGNATURE_HEADER
 from federation.models import OutboxMessage
 
-FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 3600
 TIMEOUT_SECONDS = 10
 
 
 def backoff(attempts: int) -> timedelta:
-    """The wait after the ``attempts``-th failure: 30 s doubling, at most an hour."""
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_WAIT_SECONDS))
+    """The wait after the ``attempts``-th failure: 30 s (``HUYING_FEDERATION_FIRST_RETRY_SECONDS``)
+    doubling, at most an hour."""
+    first = settings.HUYING_FEDERATION_FIRST_RETRY_SECONDS
+    return timedelta(seconds=min(first * 2 ** max(attempts - 1, 0), LONGEST_WAIT_SECONDS))
 
 
 @dataclass

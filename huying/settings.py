@@ -215,6 +215,8 @@ HUYING_FEDERATION_KEY_FILE = env_str(
 )
 HUYING_FEDERATION_MAX_SKEW_SECONDS = env_int("HUYING_FEDERATION_MAX_SKEW_SECONDS", 300, minimum=0)
 HUYING_FEDERATION_MAX_AGE_HOURS = env_int("HUYING_FEDERATION_MAX_AGE_HOURS", 72, minimum=1)
+# The outbox's first wait after a failed delivery; it doubles with each failure, up to an hour.
+HUYING_FEDERATION_FIRST_RETRY_SECONDS = env_int("HUYING_FEDERATION_FIRST_RETRY_SECONDS", 30, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -30,7 +30,8 @@ Examples
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        actions.add_parser("identity", help="this instance's id, name and public key")
+        identity = actions.add_parser("identity", help="this instance's id, name and public key")
+        identity.add_argument("--key-only", action="store_true", help="print the public key alone")
         add = actions.add_parser("add-peer", help="register or update a peer")
         add.add_argument("--id", required=True, dest="code")
         add.add_argument("--name", required=True)
@@ -44,7 +45,9 @@ Examples
         from django.conf import settings
 
         action = options["action"]
-        if action == "identity":
+        if action == "identity" and options["key_only"]:
+            self.stdout.write(keys.public_key_text())
+        elif action == "identity":
             self.stdout.write(f"id          {settings.HUYING_INSTANCE_ID}")
             self.stdout.write(f"name        {settings.HUYING_INSTANCE_NAME}")
             self.stdout.write(f"public key  {keys.public_key_text()}")

@@ -1,0 +1,220 @@
+"""Two real instances — two processes each, two databases, two key pairs, two ports — file a
+stent transfer from one to the other, approve it at both ends, and keep going while the
+destination is down for a while: its outbox delivers when it comes back.
+
+Each instance is its own web server (gunicorn) and task worker over its own SQLite file and
+data directory; they talk only over HTTP on 127.0.0.1, as two command centres would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Instance:
+    """One huying: its settings, its database, its web server and its task worker."""
+
+    def __init__(self, code: str, name: str, home: Path) -> None:
+        self.code, self.name, self.home = code, name, home
+        self.port = free_port()
+        home.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "HUYING_DATA_DIR": str(home),
+            "HUYING_DATABASE_URL": f"sqlite:///{home / 'huying.sqlite3'}",
+            "HUYING_INSTANCE_ID": code,
+            "HUYING_INSTANCE_NAME": name,
+            "HUYING_FEDERATION_FIRST_RETRY_SECONDS": "1",
+            "HUYING_SECRET_KEY": f"two-instance-test-secret-key-{code}-0123456789",
+        }
+        self.env.pop("HUYING_REDIS_URL", None)
+        self.web: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.strip()
+
+    def python(self, code: str) -> str:
+        """Run ``code`` inside this instance (its settings, its database); what it printed."""
+        return self.manage("shell", "--no-imports", "-c", code)
+
+    def start_web(self) -> None:
+        self.web = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "gunicorn", "huying.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "1", "--threads", "4"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/federation/v1/identity", timeout=1) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"{self.code} did not come up on {self.url}")
+
+    def stop_web(self) -> None:
+        if self.web is not None:
+            self.web.terminate()
+            self.web.wait(timeout=20)
+            self.web = None
+
+    def start_worker(self) -> None:
+        self.worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+             "--interval", "0.2"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        self.stop_web()
+        if self.worker is not None:
+            self.worker.terminate()
+            self.worker.wait(timeout=20)
+
+    def identity(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.url}/federation/v1/identity", timeout=5) as answer:  # noqa: S310
+            return dict(json.loads(answer.read()))
+
+    def status(self, uid: str) -> str:
+        return self.python(
+            "from greenchannel.models import Filing\n"
+            f"f = Filing.objects.filter(uid={uid!r}).first()\n"
+            "print(f.status if f else '-')"
+        )
+
+    def step(self, uid: str, step: str) -> None:
+        self.python(
+            "from accounts.models import User, Role\n"
+            "from core.access import Actor\n"
+            "from greenchannel.models import Filing\n"
+            "from greenchannel.services import filing_step\n"
+            "user, _ = User.objects.get_or_create(username='duty', defaults={'role': Role.DISPATCHER})\n"
+            f"filing_step(Filing.objects.get(uid={uid!r}), {step!r}, actor=Actor(user=user))"
+        )
+
+    def wait_for(self, uid: str, status: str, seconds: float = 40) -> None:
+        deadline = time.monotonic() + seconds
+        seen = ""
+        while time.monotonic() < deadline:
+            seen = self.status(uid)
+            if seen == status:
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"{self.code}: filing {uid} is {seen!r}, not {status!r}")
+
+
+@pytest.fixture
+def two_instances(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
+    jiaozuo = Instance("jiaozuo", "焦作市疫情防控指挥部", tmp_path / "jiaozuo")
+    zhengzhou = Instance("zhengzhou", "郑州市疫情防控指挥部", tmp_path / "zhengzhou")
+    # One migration run; the second database starts as a copy of the first, empty one.
+    jiaozuo.manage("migrate", "--noinput", "-v", "0")
+    shutil.copy(jiaozuo.home / "huying.sqlite3", zhengzhou.home / "huying.sqlite3")
+    try:
+        for instance in (jiaozuo, zhengzhou):
+            instance.start_web()
+            instance.start_worker()
+        for here, there in ((jiaozuo, zhengzhou), (zhengzhou, jiaozuo)):
+            identity = there.identity()
+            here.manage(
+                "federation", "add-peer", "--id", identity["id"], "--name", identity["name"],
+                "--url", there.url, "--public-key", identity["public_key"],
+            )
+        yield jiaozuo, zhengzhou
+    finally:
+        jiaozuo.stop()
+        zhengzhou.stop()
+
+
+def test_a_stent_transfer_between_two_command_centres(two_instances):
+    jiaozuo, zhengzhou = two_instances
+    assert jiaozuo.identity()["public_key"] != zhengzhou.identity()["public_key"]
+    start = timezone.now() + timedelta(hours=1)
+    data = {
+        "kind": "medical_supplies", "origin_place": "郑州大学第一附属医院",
+        "destination_place": "焦作市人民医院", "cargo": "覆膜支架1套（腹主动脉瘤）",
+        "vehicle_plate": "豫A·12345", "driver_name": "张伟", "driver_phone": "13803710001",
+        "route": "郑州—郑焦城际高速—焦作", "window_start": start.isoformat(),
+        "window_end": (start + timedelta(hours=6)).isoformat(), "origin_contact": "郑州值班室",
+        "origin_contact_phone": "037112345678",
+    }
+    uid = zhengzhou.python(
+        "import json\n"
+        "from accounts.models import User, Role\n"
+        "from core.access import Actor\n"
+        "from federation.models import Peer\n"
+        "from greenchannel.services import filing_create, filing_step\n"
+        "user, _ = User.objects.get_or_create(username='duty', defaults={'role': Role.DISPATCHER})\n"
+        f"f = filing_create(actor=Actor(user=user), peer=Peer.objects.get(code='jiaozuo'), data=json.loads({json.dumps(data, ensure_ascii=False)!r}))\n"
+        "filing_step(f, 'approve_origin', actor=Actor(user=user))\n"
+        "print(f.uid)"
+    ).splitlines()[-1]
+
+    jiaozuo.wait_for(uid, "origin_approved")  # filed and approved at origin, seen at destination
+    jiaozuo.step(uid, "approve")
+    zhengzhou.wait_for(uid, "approved")
+
+    # The destination goes down; the origin keeps working and its message waits.
+    jiaozuo.stop_web()
+    zhengzhou.step(uid, "depart")
+    time.sleep(2.5)  # at least one failed delivery, then a retry after 1 s, 2 s …
+    waiting = zhengzhou.python(
+        "from federation.models import OutboxMessage\n"
+        "m = OutboxMessage.objects.filter(kind='gc.step').latest('id')\n"
+        "print(m.delivered_at is None, m.attempts, m.last_error.split(':')[0])"
+    )
+    assert waiting.split()[0] == "True" and int(waiting.split()[1]) >= 1, waiting
+    assert "unreachable" in waiting
+    assert jiaozuo.status(uid) == "approved"
+
+    jiaozuo.start_web()  # back: the outbox delivers, nothing lost
+    jiaozuo.wait_for(uid, "in_transit")
+    jiaozuo.step(uid, "arrive")
+    zhengzhou.wait_for(uid, "arrived")
+
+    timelines = [
+        json.loads(instance.python(
+            "import json\n"
+            "from greenchannel.models import Filing\n"
+            f"print(json.dumps([[e.kind, e.side] for e in Filing.objects.get(uid={uid!r}).events.all()]))"
+        ))
+        for instance in (zhengzhou, jiaozuo)
+    ]
+    assert [step for step in timelines[0] if step[0] != "filed"] == timelines[1]
+    assert timelines[1] == [
+        ["approve_origin", "origin"], ["approve", "destination"], ["depart", "origin"],
+        ["arrive", "destination"],
+    ]
