@@ -136,3 +136,31 @@ class FilingEvent(models.Model):
         if not self._state.adding:
             raise RuntimeError("Filing events are append-only.")
         super().save(*args, **kwargs)
+
+
+class Pass(models.Model):
+    """A pass (通行证) for an approved filing: a token signed by the instance that issued it.
+
+    A checkpoint verifies the token offline with the issuer's public key; this row exists so
+    the issuer can revoke it, and on the other side to remember a revocation it was told of.
+    """
+
+    pid = models.UUIDField(_("pass id"), default=uuid.uuid4, unique=True, editable=False)
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="passes")
+    #: The instance id whose key signed the token.
+    issuer = models.CharField(_("issued by"), max_length=60)
+    #: The whole token as printed in the QR code; empty for a pass we only heard was revoked.
+    token = models.TextField(blank=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("pass")
+        verbose_name_plural = _("passes")
+
+    def __str__(self) -> str:
+        return str(self.pid)

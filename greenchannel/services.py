@@ -88,10 +88,13 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             out[name] = moment
             continue
         text = str(value or "").strip()
+        # The column's own limit (a plate is 20 characters), so a long value from a form or a
+        # peer's message is a field error here rather than a database error later.
+        longest = getattr(Filing._meta.get_field(name), "max_length", None) or MAX_TEXT
         if name in required and not text:
             errors[name] = [_("This field is required.")]
-        elif len(text) > MAX_TEXT:
-            errors[name] = [_("At most %(max)d characters.") % {"max": MAX_TEXT}]
+        elif len(text) > longest:
+            errors[name] = [_("At most %(max)d characters.") % {"max": longest}]
         out[name] = text
     if out.get("kind") and out["kind"] not in Kind.values:
         errors["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(Kind.values)}]
@@ -247,4 +250,9 @@ def apply_step(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     _event(filing, kind=name, side=step.side, from_status=before,
            actor_name=f"{peer.name} · {str(body.get('actor', ''))[:60]}",
            note=str(body.get("reason") or ""), message_id=message_id)
+    if filing.status == S.APPROVED and filing.side == Side.ORIGIN:
+        # Approved at both ends: the origin, where the vehicle leaves, issues its pass.
+        from greenchannel import passes
+
+        passes.issue_pass(filing)
     return f"{filing.number}: {name}"

@@ -10,11 +10,13 @@ from reports.urls import bulletin_patterns
 
 urlpatterns = [
     path("", public_views.home, name="home"),
+    path("console/green-channel/", include("greenchannel.urls")),
     path("console/", include("console.urls")),
     path("board/", include("board.urls")),
     path("reports/", include("reports.urls")),
     path("bulletin/", include(bulletin_patterns)),
     path("federation/", include("federation.urls")),
+    path("passes/", include("greenchannel.urls_passes")),
     path("track/", include("public.urls")),
     path("app/", include("citizen.urls")),
     path("enterprise/", include("enterprise.urls")),

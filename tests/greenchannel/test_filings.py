@@ -21,6 +21,7 @@ from federation.delivery import deliver_due
 from federation.handlers import process_pending
 from federation.models import InboxMessage, OutboxMessage, Peer
 from greenchannel.models import Filing, FilingStatus, Side
+from greenchannel.passes import verify_token
 from greenchannel.services import filing_create, filing_step
 from tests.federation.conftest import ScriptedPeer
 
@@ -91,6 +92,9 @@ def test_a_stent_transfer_from_filing_to_closed(chief, peer, scripted_peer, zhen
     from_peer(zhengzhou_keys, "gc.step", {"uid": str(filing.uid), "step": "approve", "version": 1, "actor": "zz-duty"})
     filing.refresh_from_db()
     assert filing.status == FilingStatus.APPROVED
+    # Approved at both ends: the origin issued the vehicle's pass, valid within the window.
+    (issued,) = filing.passes.all()
+    assert verify_token(issued.token, now=filing.window_start + timedelta(minutes=1)).outcome == "valid"
 
     filing = filing_step(filing, "depart", actor=chief)
     from_peer(zhengzhou_keys, "gc.step", {"uid": str(filing.uid), "step": "arrive", "version": 1})
@@ -101,7 +105,8 @@ def test_a_stent_transfer_from_filing_to_closed(chief, peer, scripted_peer, zhen
     steps = [(e.kind, e.side) for e in filing.events.all()]
     assert steps == [
         ("filed", "origin"), ("approve_origin", "origin"), ("approve", "destination"),
-        ("depart", "origin"), ("arrive", "destination"), ("close", "origin"),
+        ("pass_issued", "origin"), ("depart", "origin"), ("arrive", "destination"),
+        ("close", "origin"),
     ]
     assert [m["body"].get("step") for m in sent(scripted_peer)[1:]] == ["depart", "close"]
     assert all(e.message_id for e in filing.events.filter(side=Side.DESTINATION))
@@ -166,6 +171,7 @@ def test_a_rejection_before_sending_stays_here(chief, peer):
         ({"window_start": "tomorrow"}, {"window_start"}),
         ({"window_end": (timezone.now() - timedelta(days=1)).isoformat()}, {"window_end"}),
         ({"cargo": "x" * 2001}, {"cargo"}),
+        ({"vehicle_plate": "豫" * 21, "driver_phone": "1" * 21}, {"vehicle_plate", "driver_phone"}),
     ],
 )
 def test_bad_filings_are_refused_field_by_field(chief, peer, overrides, fields):

@@ -162,7 +162,7 @@ def two_instances(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
 def test_a_stent_transfer_between_two_command_centres(two_instances):
     jiaozuo, zhengzhou = two_instances
     assert jiaozuo.identity()["public_key"] != zhengzhou.identity()["public_key"]
-    start = timezone.now() + timedelta(hours=1)
+    start = timezone.now() - timedelta(minutes=5)
     data = {
         "kind": "medical_supplies", "origin_place": "郑州大学第一附属医院",
         "destination_place": "焦作市人民医院", "cargo": "覆膜支架1套（腹主动脉瘤）",
@@ -186,6 +186,21 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
     jiaozuo.wait_for(uid, "origin_approved")  # filed and approved at origin, seen at destination
     jiaozuo.step(uid, "approve")
     zhengzhou.wait_for(uid, "approved")
+
+    # Approved at both ends: the origin issued the pass. The destination's checkpoint verifies
+    # it with the origin's public key alone; a pass changed by hand is forged.
+    token = zhengzhou.python(
+        "from greenchannel.models import Filing\n"
+        f"print(Filing.objects.get(uid={uid!r}).passes.get().token)"
+    ).splitlines()[-1]
+    check = (
+        "import sys\n"
+        "from greenchannel.passes import verify_token\n"
+        "print(verify_token({token!r}).outcome)"
+    )
+    assert jiaozuo.python(check.format(token=token)).splitlines()[-1] == "valid"
+    forged = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
+    assert jiaozuo.python(check.format(token=forged)).splitlines()[-1] == "forged"
 
     # The destination goes down; the origin keeps working and its message waits.
     jiaozuo.stop_web()
@@ -213,7 +228,9 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
         ))
         for instance in (zhengzhou, jiaozuo)
     ]
-    assert [step for step in timelines[0] if step[0] != "filed"] == timelines[1]
+    # The origin's own record has two more steps: filing, and issuing the pass.
+    assert [step for step in timelines[0] if step[0] not in ("filed", "pass_issued")] == timelines[1]
+    assert ["pass_issued", "origin"] in timelines[0]
     assert timelines[1] == [
         ["approve_origin", "origin"], ["approve", "destination"], ["depart", "origin"],
         ["arrive", "destination"],
