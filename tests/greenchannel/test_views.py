@@ -329,3 +329,11 @@ def test_an_unknown_filing_is_404(dispatcher: User) -> None:
         signed_in(dispatcher).get(reverse("greenchannel:detail", args=["nope-1"])).status_code
         == 404
     )
+
+
+def test_the_form_says_what_to_do_when_no_peer_is_registered(client: Client, db: Any) -> None:
+    user = User.objects.create_user(username="hq-chief", password="x", role=Role.DISPATCHER)
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("greenchannel:new")).content.decode()
+    assert 'id="no-peer"' in page and "make run-zhengzhou" in page
