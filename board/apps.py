@@ -13,3 +13,8 @@ class BoardConfig(AppConfig):
         from core.signals import event_committed
 
         event_committed.connect(bus.on_event_committed, dispatch_uid="board.publish")
+        from greenchannel.signals import filing_event_committed
+
+        filing_event_committed.connect(
+            bus.on_filing_event_committed, dispatch_uid="board.publish_filing"
+        )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Concatenate, ParamSpec
 
 import redis
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -29,6 +29,8 @@ from core.access import SEE_ALL, Actor
 from core.escalation import current_steps
 from core.models import OPEN_STATUSES, Group, HelpRequest, Status, Urgency
 from core.selectors import RequestFilters, request_queue
+from greenchannel.models import Filing, FilingStatus, Kind, Pass
+from greenchannel.views import may_read_filings
 
 P = ParamSpec("P")
 log = logging.getLogger(__name__)
@@ -120,8 +122,30 @@ def board_context(actor: Actor) -> dict[str, object]:
         "open_total": sum(per_status),
         "overdue_total": overdue,
         "critical_total": critical,
-        "latest_event_id": bus.latest_event_id(),
+        "cursor": bus.latest(),
+        "filings": active_filings(actor) if may_read_filings(actor.user) else None,
     }
+
+
+#: Filings on the board: those still moving, at most this many.
+BOARD_FILINGS = 20
+
+
+def active_filings(actor: Actor) -> list[Filing]:
+    """Filings not yet closed or rejected: patients first, then by when the vehicle may go."""
+    moving = Filing.objects.select_related("peer").exclude(
+        status__in=[FilingStatus.CLOSED, FilingStatus.REJECTED]
+    )
+    patients_first = Case(When(kind=Kind.PATIENT, then=0), default=1)
+    filings = list(moving.order_by(patients_first, "window_start", "id")[:BOARD_FILINGS])
+    now = timezone.now()
+    in_force = set(
+        Pass.objects.filter(filing__in=filings, revoked_at=None, valid_until__gt=now)
+        .values_list("filing_id", flat=True)
+    )
+    for filing in filings:
+        filing.has_pass = filing.pk in in_force  # type: ignore[attr-defined]
+    return filings
 
 
 @require_GET
@@ -136,23 +160,20 @@ def board_fragment(request: ConsoleRequest) -> HttpResponse:
     return render(request, "board/_board.html", board_context(Actor(user=request.user)))
 
 
-def _sse(change: bus.Change) -> bytes:
-    return f"id: {change.id}\nevent: change\ndata: {change.to_json()}\n\n".encode()
+def _sse(change: bus.Change, cursor: bus.Cursor) -> bytes:
+    return f"id: {cursor}\nevent: change\ndata: {change.to_json()}\n\n".encode()
 
 
-def _start_after(request: HttpRequest) -> int:
-    """Where the stream begins: after the browser's Last-Event-ID, or after the newest event."""
+def _start_after(request: HttpRequest) -> bus.Cursor:
+    """Where the stream begins: after the browser's Last-Event-ID, or after the newest change."""
     text = request.headers.get("Last-Event-ID", "") or request.GET.get("after", "")
-    try:
-        return max(0, int(text.strip()))
-    except ValueError:
-        return bus.latest_event_id()
+    return bus.Cursor.parse(text) or bus.latest()
 
 
 def stream_changes(
-    last_id: int, *, seconds: float, use_redis: bool, heartbeat: float = HEARTBEAT_SECONDS
+    cursor: bus.Cursor, *, seconds: float, use_redis: bool, heartbeat: float = HEARTBEAT_SECONDS
 ) -> Iterator[bytes]:
-    """The bytes of one stream: a retry hint, then one message per event, heartbeats between."""
+    """The bytes of one stream: a retry hint, then one message per change, heartbeats between."""
     deadline = time.monotonic() + seconds
     next_beat = time.monotonic() + heartbeat
     subscription = None
@@ -163,11 +184,11 @@ def stream_changes(
             # Redis is down: this stream reads the database instead, as without Redis.
             log.warning("Redis unavailable; the board stream polls the database", exc_info=True)
     try:
-        yield f"retry: {RETRY_MS}\n: {last_id}\n\n".encode()
+        yield f"retry: {RETRY_MS}\n: {cursor}\n\n".encode()
         # Subscribed first, then caught up from the database: nothing falls in between.
-        for change in bus.events_after(last_id):
-            last_id = change.id
-            yield _sse(change)
+        for change in bus.changes_after(cursor):
+            cursor = cursor.after(change)
+            yield _sse(change, cursor)
         while (now := time.monotonic()) < deadline:
             wait = min(POLL_SECONDS, deadline - now, max(0.0, next_beat - now))
             if subscription is not None:
@@ -175,15 +196,15 @@ def stream_changes(
                     heard = subscription.get(timeout=max(wait, 0.01))
                 except redis.RedisError:
                     return  # the browser reconnects and catches up from Last-Event-ID
-                changes = [heard] if heard is not None and heard.id > last_id else []
+                changes = [heard] if heard is not None and not cursor.is_past(heard) else []
             else:
                 time.sleep(wait)
                 changes = []
-                if bus.latest_event_id() > last_id:
-                    changes = list(bus.events_after(last_id))
+                if bus.latest() != cursor:
+                    changes = bus.changes_after(cursor)
             for change in changes:
-                last_id = change.id
-                yield _sse(change)
+                cursor = cursor.after(change)
+                yield _sse(change, cursor)
             if time.monotonic() >= next_beat:
                 next_beat = time.monotonic() + heartbeat
                 yield b": heartbeat\n\n"

@@ -9,4 +9,4 @@ class GreenChannelConfig(AppConfig):
     verbose_name = _("Green channel")
 
     def ready(self) -> None:
-        from greenchannel import handlers, passes  # noqa: F401  (register the message handlers)
+        from greenchannel import files, handlers, passes  # noqa: F401  (register the message handlers)

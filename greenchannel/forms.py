@@ -125,3 +125,9 @@ class FilingFilterForm(forms.Form):
             (Side.DESTINATION, _("Incoming")),
         ],
     )
+
+
+class FileForm(forms.Form):
+    """A supporting file; what it is is checked by ``greenchannel.files``, not by its name."""
+
+    file = forms.FileField(label=_("Supporting file (PDF, image or Excel workbook)"))

@@ -164,3 +164,52 @@ class Pass(models.Model):
 
     def __str__(self) -> str:
         return str(self.pid)
+
+
+class FilingFile(models.Model):
+    """A supporting file of a filing (a hospital letter, a photo of the load), on both sides.
+
+    It travels to the other side in parts of its own messages, after the filing itself; the
+    ``uid`` is the same on both sides, so a part or a whole file that arrives twice is kept once.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, related_name="files")
+    #: Which side attached it.
+    side = models.CharField(max_length=12, choices=Side.choices)
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="greenchannel/%Y/%m/")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    added_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("supporting file")
+        verbose_name_plural = _("supporting files")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FilingFilePart(models.Model):
+    """A part of the other side's file, kept until every part has come."""
+
+    file_uid = models.UUIDField()
+    index = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["file_uid", "index"], name="unique_file_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_uid} {self.index + 1}/{self.count}"

@@ -31,7 +31,8 @@ from federation import envelope, keys
 from federation import services as federation
 from federation.handlers import handles
 from federation.models import InboxMessage, Peer
-from greenchannel.models import Filing, FilingEvent, FilingStatus, Pass
+from greenchannel.models import Filing, FilingStatus, Pass, Side
+from greenchannel.services import filing_event
 
 PREFIX = "HY1"
 REVOKED_MESSAGE = "gc.pass_revoked"
@@ -133,10 +134,9 @@ def issue_pass(filing: Filing) -> Pass:
             pid=pid, filing=filing, issuer=settings.HUYING_INSTANCE_ID, token=sign_payload(payload),
             valid_from=filing.window_start, valid_until=filing.window_end,
         )
-        FilingEvent.objects.create(
-            filing=filing, kind="pass_issued", side=filing.side, from_status=filing.status,
-            to_status=filing.status, actor_name=settings.HUYING_INSTANCE_ID, note=str(pid),
-            version=filing.version,
+        filing_event(
+            filing, kind="pass_issued", side=filing.side, from_status=filing.status,
+            actor_name=settings.HUYING_INSTANCE_ID, note=str(pid),
         )
     return issued
 
@@ -212,16 +212,36 @@ def revoke_pass(issued: Pass, *, actor: Actor, reason: str) -> Pass:
         issued.revoked_reason = reason
         issued.save(update_fields=["revoked_at", "revoked_reason"])
         filing = issued.filing
-        FilingEvent.objects.create(
-            filing=filing, kind="pass_revoked", side=filing.side, from_status=filing.status,
-            to_status=filing.status, actor=actor.user, actor_name=actor.name,
-            note=f"{issued.pid}: {reason}", version=filing.version,
+        filing_event(
+            filing, kind="pass_revoked", side=filing.side, from_status=filing.status,
+            actor=actor, actor_name=actor.name, note=f"{issued.pid}: {reason}",
         )
         federation.send(filing.peer, REVOKED_MESSAGE, {
             "uid": str(filing.uid), "pid": str(issued.pid), "reason": reason,
             "valid_from": issued.valid_from.isoformat(), "valid_until": issued.valid_until.isoformat(),
         })
     return issued
+
+
+def pass_reissue(filing: Filing, *, actor: Actor, reason: str) -> Pass:
+    """A new pass for ``filing`` in place of the current ones (lost, damaged, handed to the
+    wrong driver), which are revoked with the same reason: one valid pass per filing at a time.
+    Only the origin issues passes, so only the origin re-issues them.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput.for_field("reason", _("Give the reason for issuing a new pass."))
+    if filing.side != Side.ORIGIN:
+        raise TransitionNotAllowed(_("Only the command centre that issued a pass may revoke it."))
+    with transaction.atomic():
+        current = Pass.objects.filter(
+            filing=filing, issuer=settings.HUYING_INSTANCE_ID, revoked_at=None
+        ).order_by("issued_at")
+        for issued in current:
+            revoke_pass(issued, actor=actor, reason=_("Replaced: %(reason)s") % {"reason": reason})
+        # issue_pass locks the filing and refuses unless it is approved or in transit, which
+        # rolls the revocations above back with it.
+        return issue_pass(filing)
 
 
 def receive_revocation(peer: Peer, body: dict[str, Any]) -> str:

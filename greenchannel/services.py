@@ -24,6 +24,7 @@ from core.errors import InvalidInput, TransitionNotAllowed
 from federation import services as federation
 from federation.models import Peer
 from greenchannel.models import FILING_FIELDS, Filing, FilingEvent, FilingStatus, Kind, Side
+from greenchannel.signals import filing_event_committed
 
 S = FilingStatus
 
@@ -106,13 +107,16 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _event(filing: Filing, *, kind: str, side: str, from_status: str, actor_name: str,
-           actor: Actor | None = None, note: str = "", message_id: Any = None) -> FilingEvent:
-    return FilingEvent.objects.create(
+def filing_event(filing: Filing, *, kind: str, side: str, from_status: str, actor_name: str,
+                 actor: Actor | None = None, note: str = "", message_id: Any = None) -> FilingEvent:
+    """Write one step of ``filing``'s timeline; the live board hears of it once committed."""
+    event = FilingEvent.objects.create(
         filing=filing, kind=kind, side=side, from_status=from_status, to_status=filing.status,
         actor=actor.user if actor else None, actor_name=actor_name, note=note,
         version=filing.version, message_id=message_id,
     )
+    transaction.on_commit(lambda: filing_event_committed.send(sender=FilingEvent, event=event))
+    return event
 
 
 def filing_create(*, actor: Actor, peer: Peer, data: dict[str, Any], help_request: Any = None) -> Filing:
@@ -124,8 +128,13 @@ def filing_create(*, actor: Actor, peer: Peer, data: dict[str, Any], help_reques
             origin_instance=settings.HUYING_INSTANCE_ID, destination_instance=peer.code,
             help_request=help_request, **fields,
         )
-        _event(filing, kind="filed", side=Side.ORIGIN, from_status="", actor=actor, actor_name=actor.name)
+        filing_event(filing, kind="filed", side=Side.ORIGIN, from_status="", actor=actor, actor_name=actor.name)
     return filing
+
+
+def is_shared(filing: Filing) -> bool:
+    """Whether the other side knows the filing: it came from there, or we approved and sent it."""
+    return filing.side == Side.DESTINATION or filing.events.filter(kind="approve_origin").exists()
 
 
 def _send_filing(filing: Filing) -> None:
@@ -163,7 +172,7 @@ def filing_step(filing: Filing, step_name: str, *, actor: Actor, reason: str = "
         if step.needs_reason and not reason:
             raise InvalidInput.for_field("reason", _("Give the reason; the other side will read it."))
         fields = _clean(data or {}) if step_name == "amend" else None
-        shared = filing.side == Side.DESTINATION or filing.events.filter(kind="approve_origin").exists()
+        shared = is_shared(filing)
         before = filing.status
         filing.status = step.target
         if reason:
@@ -173,10 +182,14 @@ def filing_step(filing: Filing, step_name: str, *, actor: Actor, reason: str = "
                 setattr(filing, name, value)
             filing.version += 1
         filing.save()
-        _event(filing, kind=step_name, side=filing.side, from_status=before, actor=actor,
+        filing_event(filing, kind=step_name, side=filing.side, from_status=before, actor=actor,
                actor_name=actor.name, note=reason)
         if step_name == "approve_origin":
+            from greenchannel.files import send_files
+
             _send_filing(filing)
+            # After the filing, so the other side knows it when the files' parts arrive.
+            send_files(filing)
         elif shared:
             federation.send(filing.peer, STEP_MESSAGE, {
                 "uid": str(filing.uid), "step": step_name, "version": filing.version,
@@ -210,7 +223,7 @@ def receive_filing(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
             origin_instance=peer.code, destination_instance=settings.HUYING_INSTANCE_ID,
             status=S.ORIGIN_APPROVED, version=int(body["version"]), **fields,
         )
-        _event(filing, kind="approve_origin", side=Side.ORIGIN, from_status="",
+        filing_event(filing, kind="approve_origin", side=Side.ORIGIN, from_status="",
                actor_name=peer.name, message_id=message_id)
         return f"filing {filing.number} received"
     if filing.side != Side.DESTINATION or filing.peer_id != peer.pk:
@@ -223,7 +236,7 @@ def receive_filing(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     filing.version = int(body["version"])
     filing.status = S.ORIGIN_APPROVED
     filing.save()
-    _event(filing, kind="approve_origin", side=Side.ORIGIN, from_status=before,
+    filing_event(filing, kind="approve_origin", side=Side.ORIGIN, from_status=before,
            actor_name=peer.name, message_id=message_id)
     return f"filing {filing.number} version {filing.version} received"
 
@@ -239,7 +252,7 @@ def apply_step(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     if step.side != _other(filing.side):
         return f"ignored: {name} is not the other side's step"
     if filing.status not in step.sources:
-        _event(filing, kind="out_of_step", side=step.side, from_status=filing.status,
+        filing_event(filing, kind="out_of_step", side=step.side, from_status=filing.status,
                actor_name=peer.name, note=f"{name} from {filing.status}", message_id=message_id)
         return f"ignored: {name} does not fit {filing.status}"
     before = filing.status
@@ -247,7 +260,7 @@ def apply_step(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     if body.get("reason"):
         filing.reason = str(body["reason"])[:MAX_TEXT]
     filing.save()
-    _event(filing, kind=name, side=step.side, from_status=before,
+    filing_event(filing, kind=name, side=step.side, from_status=before,
            actor_name=f"{peer.name} · {str(body.get('actor', ''))[:60]}",
            note=str(body.get("reason") or ""), message_id=message_id)
     if filing.status == S.APPROVED and filing.side == Side.ORIGIN:

@@ -8,15 +8,18 @@ what they answered. The pages are plain forms and links, so they work without Ja
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Concatenate, ParamSpec
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,9 +33,12 @@ from console.views import ConsoleRequest, console_view
 from core.access import Actor
 from core.errors import HuyingError, InvalidInput
 from core.intake import add_error_details
-from greenchannel.forms import FilingFilterForm, FilingForm, StepForm, amend_initial
-from greenchannel.models import FILING_FIELDS, Filing, FilingEvent, Side
+from greenchannel import passes
+from greenchannel.files import FINISHED, filing_attach
+from greenchannel.forms import FileForm, FilingFilterForm, FilingForm, StepForm, amend_initial
+from greenchannel.models import FILING_FIELDS, Filing, FilingEvent, FilingFile, Pass, Side
 from greenchannel.services import STEPS, filing_create, filing_step
+from public.attachments import CONTENT_SECURITY_POLICY, content_disposition
 
 P = ParamSpec("P")
 
@@ -55,6 +61,10 @@ EVENT_LABELS: dict[str, Promise] = {
     "arrive": gettext_lazy("Vehicle arrived"),
     "close": gettext_lazy("Closed"),
     "out_of_step": gettext_lazy("Message out of step, not applied"),
+    "pass_issued": gettext_lazy("Pass issued"),
+    "pass_revoked": gettext_lazy("Pass revoked"),
+    "file_added": gettext_lazy("Supporting file added"),
+    "file_refused": gettext_lazy("Supporting file from the other side refused"),
 }
 
 #: ... and on its button (what to do).
@@ -269,6 +279,35 @@ def _steps(filing: Filing, *, failed: str = "", form: StepForm | None = None) ->
     ]
 
 
+@dataclass
+class PassRow:
+    issued: Pass
+    ours: bool
+    expired: bool
+    #: The revoke form, for a pass we issued that is still in force and a role that may act.
+    revoke_form: StepForm | None
+
+
+def _passes(
+    filing: Filing, *, may_act: bool, failed: str = "", form: StepForm | None = None
+) -> list[PassRow]:
+    """The filing's passes, newest first: ours with their state, the other side's revocations."""
+    now = timezone.now()
+    rows = []
+    for issued in filing.passes.order_by("-issued_at", "-id"):
+        ours = issued.issuer == settings.HUYING_INSTANCE_ID
+        revoke_form = None
+        if may_act and ours and issued.revoked_at is None:
+            failed_here = form is not None and failed == f"revoke-{issued.pid}"
+            revoke_form = form if failed_here else StepForm(auto_id=f"id_revoke-{issued.pid}_%s")
+        rows.append(
+            PassRow(
+                issued=issued, ours=ours, expired=issued.valid_until <= now, revoke_form=revoke_form
+            )
+        )
+    return rows
+
+
 def _fields(filing: Filing) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for name in FILING_FIELDS:
@@ -293,6 +332,7 @@ def _detail(
     error: str = "",
     failed: str = "",
     form: StepForm | None = None,
+    file_form: FileForm | None = None,
 ) -> HttpResponse:
     may_act = may_file(request.user)
     return render(
@@ -300,6 +340,15 @@ def _detail(
         "greenchannel/detail.html",
         {
             "filing": filing,
+            "passes": _passes(filing, may_act=may_act, failed=failed, form=form),
+            "may_reissue": may_act
+            and filing.side == Side.ORIGIN
+            and filing.status in passes.ISSUABLE,
+            "files": filing.files.all(),
+            "file_form": file_form or FileForm(auto_id="id_file_%s"),
+            "may_attach": may_act and filing.status not in FINISHED,
+            "reissue_form": form if (form is not None and failed == "reissue")
+            else StepForm(auto_id="id_reissue_%s"),
             "direction": DIRECTIONS[filing.side],
             "fields": _fields(filing),
             "timeline": _timeline(filing),
@@ -340,3 +389,86 @@ def filing_step_view(request: ConsoleRequest, number: str, step: str) -> HttpRes
         )
     messages.success(request, _("Done: %(step)s.") % {"step": EVENT_LABELS[step]})
     return redirect(reverse("greenchannel:detail", args=[filing.number]))
+
+
+def _pass_action(
+    request: ConsoleRequest, filing: Filing, name: str, act: Callable[[str], Pass]
+) -> HttpResponse:
+    """Read the reason, call ``act`` with it; errors go back on the filing's page, on that form."""
+    form = StepForm(request.POST, auto_id=f"id_{name}_%s")
+    if not form.is_valid():
+        return _detail(request, filing, status=422, failed=name, form=form)
+    try:
+        issued = act(form.cleaned_data["reason"])
+    except HuyingError as error:
+        add_error_details(form, error)
+        return _detail(
+            request, filing, status=422, error=str(error.message), failed=name, form=form
+        )
+    messages.success(request, _("Pass %(pid)s: done.") % {"pid": issued.pid})
+    return redirect(reverse("greenchannel:detail", args=[filing.number]))
+
+
+@require_POST
+@filer_view
+def pass_revoke(request: ConsoleRequest, number: str, pid: uuid.UUID) -> HttpResponse:
+    filing = _get_filing_or_404(number)
+    issued = filing.passes.filter(pid=pid).first()
+    if issued is None:
+        raise Http404(str(pid))
+    actor = Actor(user=request.user)
+    return _pass_action(
+        request,
+        filing,
+        f"revoke-{pid}",
+        lambda reason: passes.revoke_pass(issued, actor=actor, reason=reason),
+    )
+
+
+@require_POST
+@filer_view
+def pass_reissue(request: ConsoleRequest, number: str) -> HttpResponse:
+    filing = _get_filing_or_404(number)
+    actor = Actor(user=request.user)
+    return _pass_action(
+        request,
+        filing,
+        "reissue",
+        lambda reason: passes.pass_reissue(filing, actor=actor, reason=reason),
+    )
+
+
+@require_POST
+@filer_view
+def file_add(request: ConsoleRequest, number: str) -> HttpResponse:
+    filing = _get_filing_or_404(number)
+    form = FileForm(request.POST, request.FILES, auto_id="id_file_%s")
+    if not form.is_valid():
+        return _detail(request, filing, status=422, file_form=form)
+    try:
+        attached = filing_attach(filing, actor=Actor(user=request.user), upload=form.cleaned_data["file"])
+    except HuyingError as error:
+        add_error_details(form, error)
+        return _detail(request, filing, status=422, error=str(error.message), file_form=form)
+    messages.success(request, _("%(name)s attached.") % {"name": attached.name})
+    return redirect(reverse("greenchannel:detail", args=[filing.number]) + "#files")
+
+
+@require_GET
+@green_channel_view
+def file_download(request: ConsoleRequest, number: str, uid: uuid.UUID) -> HttpResponse:
+    """A supporting file, as a download that never runs as a page (it may carry health data)."""
+    filing = _get_filing_or_404(number)
+    attached = FilingFile.objects.filter(filing=filing, uid=uid).first()
+    if attached is None:
+        raise Http404(str(uid))
+    response = FileResponse(attached.file.open("rb"), content_type=attached.content_type)
+    # The ending of the stored copy is what the contents were checked to be.
+    name, ending = attached.name, PurePath(attached.file.name or "").suffix
+    if PurePath(name).suffix.lower() != ending:
+        name += ending
+    response["Content-Disposition"] = content_disposition("attachment", name)
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Cache-Control"] = "private, no-store"
+    # A streaming response is not an ``HttpResponse`` to the type checker; Django serves both.
+    return response  # type: ignore[return-value]

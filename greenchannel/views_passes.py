@@ -105,3 +105,10 @@ def pass_detail(request: HttpRequest, pid: uuid.UUID) -> HttpResponse:
     context = {"pass": issued, "filing": issued.filing, "qr": passes.qr_svg(issued.token),
                "verdict": passes.verify_token(issued.token)}
     return render(request, "greenchannel/passes/detail.html", context)
+
+
+@require_GET
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The verify page's service worker, served under /passes/ so that it may answer for it."""
+    return render(request, "greenchannel/passes/sw.js", content_type="text/javascript")

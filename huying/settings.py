@@ -217,6 +217,11 @@ HUYING_FEDERATION_MAX_SKEW_SECONDS = env_int("HUYING_FEDERATION_MAX_SKEW_SECONDS
 HUYING_FEDERATION_MAX_AGE_HOURS = env_int("HUYING_FEDERATION_MAX_AGE_HOURS", 72, minimum=1)
 # The outbox's first wait after a failed delivery; it doubles with each failure, up to an hour.
 HUYING_FEDERATION_FIRST_RETRY_SECONDS = env_int("HUYING_FEDERATION_FIRST_RETRY_SECONDS", 30, minimum=1)
+# The largest supporting file a green-channel filing takes; it travels to the other side in
+# parts of 512 KiB, so the other side must accept at least as much.
+HUYING_GREEN_CHANNEL_MAX_FILE_BYTES = env_int(
+    "HUYING_GREEN_CHANNEL_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024
+)
 
 LOGGING = {
     "version": 1,

@@ -148,6 +148,7 @@ def test_the_stream_yields_a_change_after_a_request_is_filed(
         "kind": "created",
         "urgency": "critical",
         "status": "received",
+        "stream": "request",
     }
     # Only what changed: nothing about the person.
     assert "张丽" not in json.dumps(change, ensure_ascii=False)
@@ -168,7 +169,7 @@ def test_a_reconnecting_browser_catches_up_from_its_last_event_id(
 
 def test_the_stream_sends_heartbeats_and_ends_by_itself(dispatcher) -> None:
     chunks = list(
-        views.stream_changes(bus.latest_event_id(), seconds=0.3, use_redis=False, heartbeat=0.1)
+        views.stream_changes(bus.latest(), seconds=0.3, use_redis=False, heartbeat=0.1)
     )
     assert chunks[0].startswith(b"retry: ")
     assert b": heartbeat\n\n" in chunks
@@ -184,7 +185,7 @@ def test_the_stream_hears_redis_when_it_is_configured(
 ) -> None:
     settings.HUYING_REDIS_URL = redis_url
     monkeypatch.setattr(bus, "channel_name", lambda: "huying:test:stream:" + str(id(settings)))
-    chunks = views.stream_changes(bus.latest_event_id(), seconds=3, use_redis=True)
+    chunks = views.stream_changes(bus.latest(), seconds=3, use_redis=True)
     assert next(chunks).startswith(b"retry: ")
     # Filed and caught up from the database: what the board heard is at least as new.
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,7 +198,7 @@ def test_a_stream_polls_the_database_when_redis_is_down(
     dispatcher, make_request: Callable[..., HelpRequest], settings
 ) -> None:
     settings.HUYING_REDIS_URL = "redis://127.0.0.1:1/0"
-    chunks = views.stream_changes(bus.latest_event_id(), seconds=2, use_redis=True)
+    chunks = views.stream_changes(bus.latest(), seconds=2, use_redis=True)
     assert next(chunks).startswith(b"retry: ")
     filed = make_request()
     assert _first_change(chunk.decode() for chunk in chunks)["number"] == filed.number

@@ -64,3 +64,31 @@ def test_a_critical_request_appears_on_the_open_board_with_the_alarm(
     assert errors == []
     (results_dir / "board_browser.json").write_text(json.dumps({"seconds_until_shown": seconds}))
     context.close()
+
+
+def test_a_filing_moves_on_the_open_board(browser: Browser, live_server, commander) -> None:
+    from federation.models import Peer
+    from greenchannel.services import filing_create, filing_step
+    from tests.greenchannel.test_filings import stent
+
+    peer = Peer.objects.create(
+        code="zhengzhou", name="郑州市疫情防控指挥部", url="http://127.0.0.1:9", public_key="x" * 44
+    )
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/console/login/?next=/board/")
+    page.fill("#id_username", "commander")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action^='/console/login/'] button.primary")
+    expect(page.locator("#board-live")).to_have_attribute("data-state", "open")
+    expect(page.locator("#board-filings")).to_be_visible()
+
+    actor = Actor(user=commander)
+    filing = filing_create(actor=actor, peer=peer, data=stent(kind="patient"))
+    row = page.locator(f"#board-filings tr[data-filing='{filing.number}']")
+    expect(row).to_have_attribute("data-status", "filed", timeout=APPEAR_TIMEOUT_MS)
+    filing_step(filing, "approve_origin", actor=actor)
+    expect(row).to_have_attribute("data-status", "origin_approved", timeout=APPEAR_TIMEOUT_MS)
+    # A filing is not a new critical request: no alarm for it.
+    expect(page.locator("#board-alarm")).to_be_hidden()
+    context.close()

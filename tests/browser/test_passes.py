@@ -60,3 +60,36 @@ def test_a_checkpoint_verifies_a_pass_offline(browser: Browser, live_server: Any
     page.click("#pass-verify button[type=submit]")
     expect(verdict).to_have_attribute("data-outcome", "forged", timeout=APPEAR_TIMEOUT_MS)
     context.close()
+
+
+def test_the_check_opens_again_with_no_network_at_all(browser: Browser, current: Filing) -> None:
+    """The server itself goes away: the page, its script and the keys come from the phone."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    token = passes.issue_pass(current).token
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    assert server.error is None, server.error
+    url = f"http://127.0.0.1:{server.port}/passes/verify/"
+    context = browser.new_context(locale="zh-CN", viewport={"width": 420, "height": 860})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        form = page.locator("#pass-verify")
+        expect(form).to_have_attribute("data-keys-ready", "true", timeout=APPEAR_TIMEOUT_MS)
+        expect(form).to_have_attribute("data-offline-ready", "true", timeout=APPEAR_TIMEOUT_MS)
+    finally:
+        server.terminate()
+    # Nothing answers on that port now; a new tab opens the check from what the phone kept.
+    page.close()
+    page = context.new_page()
+    page.goto(url)
+    page.fill("#id_code", token)
+    page.click("#pass-verify button[type=submit]")
+    verdict = page.locator("#pass-result .pass-verdict")
+    expect(verdict).to_have_attribute("data-outcome", "valid", timeout=APPEAR_TIMEOUT_MS)
+    expect(verdict).to_have_attribute("data-checked-by", "browser")
+    context.close()

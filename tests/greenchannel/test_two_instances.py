@@ -8,6 +8,7 @@ data directory; they talk only over HTTP on 127.0.0.1, as two command centres wo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -136,6 +137,10 @@ class Instance:
         raise AssertionError(f"{self.code}: filing {uid} is {seen!r}, not {status!r}")
 
 
+#: A scanned letter as a PDF of 1.2 MB: three parts on the way.
+LETTER = b"%PDF-1.4\n" + b"%" * 1_200_000 + b"\n%%EOF\n"
+
+
 @pytest.fixture
 def two_instances(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
     jiaozuo = Instance("jiaozuo", "焦作市疫情防控指挥部", tmp_path / "jiaozuo")
@@ -171,6 +176,8 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
         "window_end": (start + timedelta(hours=6)).isoformat(), "origin_contact": "郑州值班室",
         "origin_contact_phone": "037112345678",
     }
+    letter = zhengzhou.home / "letter.pdf"
+    letter.write_bytes(LETTER)
     uid = zhengzhou.python(
         "import json\n"
         "from accounts.models import User, Role\n"
@@ -179,11 +186,28 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
         "from greenchannel.services import filing_create, filing_step\n"
         "user, _ = User.objects.get_or_create(username='duty', defaults={'role': Role.DISPATCHER})\n"
         f"f = filing_create(actor=Actor(user=user), peer=Peer.objects.get(code='jiaozuo'), data=json.loads({json.dumps(data, ensure_ascii=False)!r}))\n"
+        # The hospital's letter, big enough to travel in three parts, goes with the filing.
+        "from django.core.files.uploadedfile import SimpleUploadedFile\n"
+        "from greenchannel.files import filing_attach\n"
+        f"letter = open({str(letter)!r}, 'rb').read()\n"
+        "filing_attach(f, actor=Actor(user=user), upload=SimpleUploadedFile('医院证明.pdf', letter))\n"
         "filing_step(f, 'approve_origin', actor=Actor(user=user))\n"
         "print(f.uid)"
     ).splitlines()[-1]
 
     jiaozuo.wait_for(uid, "origin_approved")  # filed and approved at origin, seen at destination
+    # The letter follows in its parts and arrives whole.
+    deadline = time.monotonic() + 40
+    digest = ""
+    while time.monotonic() < deadline and digest != hashlib.sha256(LETTER).hexdigest():
+        digest = jiaozuo.python(
+            "from greenchannel.models import FilingFile\n"
+            f"f = FilingFile.objects.filter(filing__uid={uid!r}).first()\n"
+            "import hashlib\n"
+            "print(hashlib.sha256(f.file.read()).hexdigest() if f else '-')"
+        ).splitlines()[-1]
+        time.sleep(0.3)
+    assert digest == hashlib.sha256(LETTER).hexdigest()
     jiaozuo.step(uid, "approve")
     zhengzhou.wait_for(uid, "approved")
 
@@ -228,6 +252,11 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
         ))
         for instance in (zhengzhou, jiaozuo)
     ]
+    # Both record the letter once, as the origin's; it was attached before it was sent, so
+    # the two sides have it at different places in their timelines.
+    for timeline in timelines:
+        assert timeline.count(["file_added", "origin"]) == 1
+        timeline.remove(["file_added", "origin"])
     # The origin's own record has two more steps: filing, and issuing the pass.
     assert [step for step in timelines[0] if step[0] not in ("filed", "pass_issued")] == timelines[1]
     assert ["pass_issued", "origin"] in timelines[0]

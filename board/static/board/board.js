@@ -110,7 +110,7 @@
     } catch (error) {
       return;
     }
-    if (change.kind === "created" && change.urgency === "critical") {
+    if (change.stream !== "filing" && change.kind === "created" && change.urgency === "critical") {
       raise(change);
     }
     refresh();

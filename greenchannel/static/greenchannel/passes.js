@@ -161,11 +161,35 @@
     });
   }
 
+  // Keep this page and what it loads in the browser's cache, and let the service worker
+  // (/passes/sw.js) answer from there when the network is gone: a checkpoint can then open
+  // the check again with no signal at all, not only keep a page that is already open.
+  var OFFLINE_CACHE = "huying-passes-v1";
+
+  function keepForOffline(form) {
+    if (!form.dataset.swUrl || !("serviceWorker" in navigator) || !window.caches) {
+      form.dataset.offlineReady = "unsupported";
+      return;
+    }
+    navigator.serviceWorker.register(form.dataset.swUrl)
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function () {
+        var urls = [location.pathname, form.dataset.keysUrl];
+        document.querySelectorAll("script[src], link[rel=stylesheet][href]").forEach(function (node) {
+          urls.push(node.src || node.href);
+        });
+        return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.addAll(urls); });
+      })
+      .then(function () { form.dataset.offlineReady = "true"; })
+      .catch(function () { form.dataset.offlineReady = "false"; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("pass-verify");
     if (!form) return;
     var words = labels();
     refreshKeys(form, words);
+    keepForOffline(form);
     startCamera(form, words);
     supportsEd25519().then(function (ok) {
       form.dataset.offlineCheck = ok ? "yes" : "no";
