@@ -60,9 +60,10 @@ def test_it_shows_who_is_on_duty_and_flags_the_gaps(client, dispatcher, group_a,
 
 def test_the_export_is_a_workbook_of_the_period(client, dispatcher, shift_now):
     client.force_login(dispatcher)
-    today = timezone.localdate()
+    # The day the shift starts on: just after midnight that is yesterday, not today.
+    first = timezone.localtime(shift_now.starts_at).date()
     response = client.get(
-        ROSTER + "export/", {"start": today.isoformat(), "end": (today + dt.timedelta(days=1)).isoformat()}
+        ROSTER + "export/", {"start": first.isoformat(), "end": (first + dt.timedelta(days=1)).isoformat()}
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")

@@ -47,13 +47,18 @@ def test_a_replay_is_refused_and_recorded(zhengzhou, zhengzhou_keys):
     [
         ({"from": "nanyang"}, 403, "unknown_peer"),
         ({"to": "xinxiang"}, 400, "wrong_recipient"),
-        ({"sent_at": when(timedelta(minutes=10))}, 400, "from_the_future"),
-        ({"sent_at": when(-timedelta(hours=73))}, 400, "stale"),
+        # A time, as an offset from the moment the test runs (not from when it was collected).
+        ({"sent_at": timedelta(minutes=10)}, 400, "from_the_future"),
+        ({"sent_at": -timedelta(hours=73)}, 400, "stale"),
     ],
 )
 def test_messages_we_do_not_take_are_refused_with_a_reason(
     zhengzhou, zhengzhou_keys, overrides, status, reason
 ):
+    overrides = {
+        name: when(value) if isinstance(value, timedelta) else value
+        for name, value in overrides.items()
+    }
     raw, signature = zhengzhou_keys.message(**overrides)
     response = post(raw, signature)
     assert (response.status_code, response.json()["code"]) == (status, reason)
