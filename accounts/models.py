@@ -181,3 +181,72 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} code for {self.phone[-4:]}"
+
+
+class LoginFailure(models.Model):
+    """A failed staff sign-in: a wrong password, or a wrong second-factor code.
+
+    Kept in the database rather than the cache so that every worker process sees the same
+    count (the cache is per process on the embedded default) and an administrator can read
+    what happened after the fact. ``counted`` goes false once a lock-out, a successful
+    sign-in or an unlock has dealt with the failure, so the rows stay as a record.
+    """
+
+    username = models.CharField(max_length=150, db_index=True)
+    client_ip = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=20, default="password")
+    counted = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["at"], name="loginfailure_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client_ip} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginLockout(models.Model):
+    """Sign-in refused for a username, or for a client address, until ``until``."""
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", _("Username")
+        CLIENT_IP = "client_ip", _("Client address")
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    key = models.CharField(_("username or address"), max_length=150)
+    created_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    until = models.DateTimeField(_("locked until"))
+    lifted_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
+    lifted_by = models.CharField(_("unlocked by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in lock-out")
+        verbose_name_plural = _("sign-in lock-outs")
+        indexes = [models.Index(fields=["scope", "key", "until"], name="loginlockout_active")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} until {self.until:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A staff member's authenticator app (TOTP, RFC 6238), once confirmed with a code.
+
+    The shared secret is kept encrypted with a key derived from ``SECRET_KEY``
+    (``accounts.twofactor``); it is shown once, while setting up, and never again.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret_encrypted = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    #: The last time step a code was accepted for: a code works once, even within its step.
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"

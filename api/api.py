@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
@@ -17,14 +18,37 @@ from ninja.types import DictStrAny
 from api import reference, reports, requests
 from api.auth import AUTH
 from api.errors import MalformedJson, install_handlers, method_not_allowed, not_found_view
+from core.errors import InvalidInput
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def refuse_nul(values: DictStrAny) -> DictStrAny:
+    """Refuse a NUL character in any field, as the forms do: PostgreSQL can neither store nor
+    compare one in text, so it would otherwise fail the call with a server error."""
+    bad = {
+        name: [_("Null characters are not allowed.")] for name, v in values.items() if _has_nul(v)
+    }
+    if bad:
+        raise InvalidInput(details=bad)
+    return values
 
 
 class JsonParser(Parser):
-    """ninja's parser, but a body that is not JSON gets its own error code and a position."""
+    """ninja's parser, but a body that is not JSON gets its own error code and a position,
+    and no field may hold a NUL character."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
         try:
-            return cast(DictStrAny, json.loads(request.body))
+            parsed = json.loads(request.body)
         except json.JSONDecodeError as exc:
             raise MalformedJson(
                 _("The body is not valid JSON (line %(line)d, column %(column)d).")
@@ -32,6 +56,14 @@ class JsonParser(Parser):
             ) from exc
         except ValueError as exc:  # not UTF-8, among others
             raise MalformedJson(_("The body is not valid JSON.")) from exc
+        if isinstance(parsed, dict):
+            refuse_nul(parsed)
+        return cast(DictStrAny, parsed)
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> DictStrAny:
+        return refuse_nul(super().parse_querydict(data, list_fields, request))
 
 
 def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -40,6 +72,10 @@ def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
     # wraps() also carries ninja's csrf_exempt flag: the auth classes do the CSRF check.
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if any(_has_nul(value) for value in kwargs.values()):
+            # A path with a NUL names nothing; asking the database about it would fail on
+            # PostgreSQL (see ``refuse_nul``).
+            return not_found_view(request)
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             return method_not_allowed([m.strip() for m in response["Allow"].split(",")])

@@ -17,9 +17,9 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from api.auth import actor_of
-from api.schemas import ErrorOut
+from api.schemas import ErrorOut, day_in_range, day_range_message
 from core.access import Actor
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from reports import snapshot
 from reports.models import DailyReport
 from reports.periods import parse_day_and_cutoff, period_from_params
@@ -68,6 +68,21 @@ class ReportIn(Schema):
     reason: str = Field("", description="Required when the day already has an issue.")
 
 
+def _refuse_far_days(**fields: str) -> None:
+    """A well-formed day far outside ``EARLIEST_DAY``..``LATEST_DAY`` is a field error, not a
+    500 when its bounds are turned into times; a malformed one is left to ``reports.periods``."""
+    errors: dict[str, list[str]] = {}
+    for name, value in fields.items():
+        try:
+            day = date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            continue
+        if not day_in_range(day):
+            errors[name] = [day_range_message()]
+    if errors:
+        raise InvalidInput(details=errors)
+
+
 def _reader(request: HttpRequest) -> Actor:
     actor = actor_of(request)
     if not may_read_reports(actor):
@@ -101,6 +116,7 @@ def _out(report: DailyReport, *, with_data: bool = False) -> dict[str, Any]:
 def period_figures(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
     """Every number, breakdown, rate and finding of a day or a period, computed now."""
     _reader(request)
+    _refuse_far_days(day=query.day, start=query.start, end=query.end)
     period = period_from_params(day=query.day, cutoff=query.cutoff, start=query.start, end=query.end)
     return snapshot.build(period, with_trend=period.day is not None)
 
@@ -116,6 +132,7 @@ def list_reports(request: HttpRequest) -> ReportListOut:
 def issue_report(request: HttpRequest, payload: ReportIn) -> HttpStatus[ReportDetailOut]:
     """Issue the report of a finished day; again, as a new version, only with a reason."""
     actor = actor_of(request)
+    _refuse_far_days(day=payload.day)
     day, cutoff = parse_day_and_cutoff(payload.day, payload.cutoff)
     report = report_generate(day, actor=actor, cutoff=cutoff, reason=payload.reason)
     return HttpStatus(201, ReportDetailOut(**_out(report, with_data=True)))

@@ -27,14 +27,19 @@ from api.schemas import (
     ListFilters,
     MergeIn,
     NoteIn,
+    PersonalDataOut,
     ReasonIn,
     RequestDetailOut,
     RequestIn,
     RequestPageOut,
     ResolveAtIntakeIn,
     ResolveIn,
+    RevealIn,
+    day_in_range,
+    day_range_message,
     detail_out,
     event_out,
+    requester_out,
     summary_out,
 )
 from core import services
@@ -57,7 +62,7 @@ from core.models import (
     Status,
     Urgency,
 )
-from core.personal_data import requester_card
+from core.personal_data import requester_card, requester_reveal
 from core.selectors import RequestFilters, request_queue, request_timeline
 
 router = Router(tags=["requests"])
@@ -76,10 +81,10 @@ _ERRORS: dict[int, Any] = {
 
 
 def _detail(actor: Actor, help_request: HelpRequest) -> RequestDetailOut:
-    """The request as ``actor`` may see it; an unmasked view is written down (PIPL)."""
+    """The request as ``actor`` may see it: personal data masked but for the requester."""
     return detail_out(
         help_request,
-        requester=requester_card(actor=actor, help_request=help_request, via="api"),
+        requester=requester_card(actor=actor, help_request=help_request),
         allowed_actions=allowed_actions(actor, help_request),
     )
 
@@ -115,6 +120,9 @@ def create_request(
     if actor.api_key is not None:
         payload = payload.model_copy(update={"channel": actor.api_key.channel})
     key = (idempotency_key or "").strip()
+    if "\x00" in key:
+        # PostgreSQL cannot look up text holding a NUL: refuse it, as any field with one.
+        raise InvalidInput(details={"idempotency_key": [_("Null characters are not allowed.")]})
     if len(key) > MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             details={
@@ -176,6 +184,9 @@ def _request_filters(filters: ListFilters) -> RequestFilters:
         errors["division"] = [_("Unknown division code.")]
     if filters.group and not Group.objects.filter(code=filters.group).exists():
         errors["group"] = [_("Unknown group code.")]
+    for name in ("received_from", "received_to"):
+        if not day_in_range(getattr(filters, name)):
+            errors[name] = [day_range_message()]
     if errors:
         raise InvalidInput(details=errors)
     return RequestFilters(
@@ -196,9 +207,29 @@ def _request_filters(filters: ListFilters) -> RequestFilters:
     "/requests/{number}", response={200: RequestDetailOut, **_ERRORS}, summary="One request"
 )
 def get_request(request: HttpRequest, number: str) -> RequestDetailOut:
-    """The request, with personal data in full only for roles that need it (each view logged)."""
+    """The request, personal data masked for everyone but the requester themself."""
     actor = actor_of(request)
     return _detail(actor, get_request_for(actor, number))
+
+
+@router.post(
+    "/requests/{number}/personal-data",
+    response={200: PersonalDataOut, **_ERRORS},
+    summary="The requester in full, for a reason",
+    description=(
+        "For roles whose work needs the requester's name, phone and ID number in full "
+        "(`requester.may_reveal` in the request): send `reason`, at least four characters. "
+        "The view is recorded with the reason in the personal data access log. Other roles "
+        "get 403; a request the caller may not see, 404."
+    ),
+)
+def reveal_personal_data(request: HttpRequest, number: str, payload: RevealIn) -> PersonalDataOut:
+    actor = actor_of(request)
+    help_request = get_request_for(actor, number)
+    card = requester_reveal(
+        actor=actor, help_request=help_request, via="api", reason=payload.reason
+    )
+    return PersonalDataOut(number=help_request.number, requester=requester_out(card))
 
 
 @router.get(

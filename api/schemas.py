@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
@@ -114,6 +115,23 @@ class ListFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
+#: Days a query may name. Far outside them the local midnight of the day cannot be turned
+#: into a time in UTC (Python's dates end at years 1 and 9999), which failed with a 500.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+def day_in_range(day: date | None) -> bool:
+    return day is None or EARLIEST_DAY <= day <= LATEST_DAY
+
+
+def day_range_message() -> str:
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": EARLIEST_DAY.isoformat(),
+        "last": LATEST_DAY.isoformat(),
+    }
+
+
 # --- Output ----------------------------------------------------------------------------------
 
 
@@ -136,8 +154,20 @@ class RequesterOut(Schema):
     id_number: str
     organisation: str
     uscc: str
-    #: False only when the caller was shown the personal data in full (and that was logged).
+    #: False only for the requester themself, or in the answer to ``POST …/personal-data``.
     masked: bool
+    #: The caller's role may see it in full through ``POST …/personal-data`` with a reason.
+    may_reveal: bool
+
+
+class RevealIn(StrictIn):
+    #: Why the caller's work needs the full values; recorded with the view.
+    reason: str = ""
+
+
+class PersonalDataOut(Schema):
+    number: str
+    requester: RequesterOut
 
 
 class ClocksOut(Schema):
@@ -176,7 +206,7 @@ class AttachmentOut(Schema):
     name: str
     content_type: str
     size: int
-    #: Served only to a caller shown the requester's personal data in full (as here).
+    #: Served only to a caller whose role may see the requester's personal data in full.
     url: str
 
 
@@ -224,7 +254,7 @@ class RequestDetailOut(Schema):
     updated_at: datetime
     enterprise: EnterpriseOut | None
     media: MediaLeadOut | None
-    #: Empty when the caller sees personal data masked: a photo shows the person.
+    #: Empty when the caller's role sees personal data only masked: a photo shows the person.
     attachments: list[AttachmentOut]
 
 
@@ -291,6 +321,7 @@ def requester_out(card: RequesterCard) -> RequesterOut:
         organisation=card.organisation,
         uscc=card.uscc,
         masked=card.masked,
+        may_reveal=card.may_reveal,
     )
 
 
@@ -358,7 +389,11 @@ def detail_out(
         updated_at=help_request.updated_at,
         enterprise=_enterprise_out(help_request),
         media=_media_out(help_request),
-        attachments=[] if requester.masked else _attachments_out(help_request),
+        attachments=(
+            _attachments_out(help_request)
+            if not requester.masked or requester.may_reveal
+            else []
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import LockoutMessageMixin
 from accounts.models import User
 from core.intake import IntakeForm, division_choices
 from core.models import (
@@ -37,8 +38,11 @@ STATUS_OPEN = ""
 STATUS_ALL = "all"
 
 
-class ConsoleAuthenticationForm(AuthenticationForm):
-    """Refuse citizens and other non-staff accounts at the door rather than after it."""
+class ConsoleAuthenticationForm(LockoutMessageMixin, AuthenticationForm):
+    """Refuse citizens and other non-staff accounts at the door rather than after it.
+
+    A locked-out username or address is told so (``accounts.lockout``).
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,

@@ -6,8 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
+from accounts import views as account_views
 from console import roster, views, workbench
-from console.forms import ConsoleAuthenticationForm
 
 
 class RequestNumberConverter:
@@ -27,12 +27,12 @@ register_converter(RequestNumberConverter, "request_number")
 app_name = "console"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:request_list"), name="home"),
+    # Sign-in with its lock-out and second step, and the two-factor page (accounts.views).
+    path("login/", account_views.ConsoleLoginView.as_view(), name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
+    path("account/two-factor/", account_views.two_factor, name="two_factor"),
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=ConsoleAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "account/two-factor/disable/", account_views.two_factor_disable, name="two_factor_disable"
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", views.request_list, name="request_list"),
@@ -48,6 +48,12 @@ urlpatterns = [
     path("roster/import/", roster.roster_import, name="roster_import"),
     path("policies/search/", views.policy_search, name="policy_search"),
     path("requests/<request_number:number>/", views.request_detail, name="request_detail"),
+    # Before the actions' pattern, which would take "personal-data" for an action's name.
+    path(
+        "requests/<request_number:number>/personal-data/",
+        views.request_personal_data,
+        name="request_personal_data",
+    ),
     path(
         "requests/<request_number:number>/<slug:action>/",
         views.request_action,

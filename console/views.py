@@ -48,10 +48,10 @@ from core.access import (
     may_file_requests,
     require_action,
 )
-from core.errors import HuyingError, InvalidInput, NotFound
+from core.errors import Forbidden, HuyingError, InvalidInput, NotFound
 from core.intake import add_error_details, normalise_phone
 from core.models import Category, Event, Group, HelpRequest, Satisfaction, Status, Urgency
-from core.personal_data import requester_card
+from core.personal_data import REASON_MAX_LENGTH, requester_card, requester_reveal
 from core.selectors import (
     Page,
     possible_duplicates,
@@ -575,7 +575,8 @@ def _panel_context(
         )
     return {
         "hr": help_request,
-        "requester": requester_card(actor=actor, help_request=help_request, via="console"),
+        "requester": requester_card(actor=actor, help_request=help_request),
+        "reveal_form": RevealForm(),
         "timeline": _timeline(help_request),
         "assisting_groups": list(help_request.assisting_groups.all()),
         "duplicates": list(help_request.duplicates.values_list("number", flat=True)),
@@ -597,6 +598,49 @@ def request_detail(request: ConsoleRequest, number: str) -> HttpResponse:
     context = _panel_context(actor, help_request, template_id=template_id)
     template = "console/_panel.html" if _is_fragment(request) else "console/request_detail.html"
     return render(request, template, context)
+
+
+class RevealForm(forms.Form):
+    """The reason for seeing a requester's personal data in full; ``requester_reveal`` judges it."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        help_text=gettext_lazy("For example: calling back to confirm the delivery address."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+@require_POST
+@console_view
+def request_personal_data(request: ConsoleRequest, number: str) -> HttpResponse:
+    """Show the requester in full once a reason is given; the view and reason are recorded."""
+    actor = Actor(user=request.user)
+    help_request = _get_request_or_404(actor, number)
+    form = RevealForm(request.POST)
+    form.is_valid()
+    status = 200
+    try:
+        card = requester_reveal(
+            actor=actor,
+            help_request=help_request,
+            via="console",
+            reason=request.POST.get("reason", ""),
+        )
+    except Forbidden as error:
+        return _forbidden(request, str(error.message))
+    except InvalidInput as error:
+        add_error_details(form, error)
+        card = requester_card(actor=actor, help_request=help_request)
+        status = 422
+    context: dict[str, Any] = {"hr": help_request, "requester": card, "reveal_form": form}
+    if _is_fragment(request):
+        return render(request, "console/_requester_card.html", context, status=status)
+    # Without JavaScript: the whole page, with the card revealed (or the form's errors).
+    page = _panel_context(actor, help_request)
+    page.update(context)
+    return render(request, "console/request_detail.html", page, status=status)
 
 
 @require_POST

@@ -29,6 +29,7 @@ from core.models import (
     MediaOutlet,
     OutboundMessage,
     PersonalDataAccess,
+    PersonalDataPurge,
 )
 
 
@@ -173,4 +174,20 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ("user", "help_request", "via", "created_at")
+    """The auditor's list of full views of personal data: who, which request, how, why, when.
+    Nobody adds, changes or deletes here (nor anywhere: the table refuses it)."""
+
+    list_display = ("created_at", "user", "help_request", "via", "reason")
+    list_filter = ("via", ("created_at", admin.DateFieldListFilter), "user__role")
+    search_fields = ("help_request__number", "user__username", "reason")
+    date_hierarchy = "created_at"
+    list_select_related = ("user", "help_request")
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False
+
+
+@admin.register(PersonalDataPurge)
+class PersonalDataPurgeAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at", "run_by", "closed_before", "requests", "requesters", "attachments"
+    )

@@ -69,7 +69,10 @@ from core.models import (
     Satisfaction,
     Status,
     Urgency,
+    id_number_lookup_hash,
+    phone_lookup_hash,
 )
+from lib.fieldcrypt import encrypt
 
 # --- The organisation -----------------------------------------------------------------------
 
@@ -670,6 +673,7 @@ EVENT_COLUMNS = (
 )
 REQUESTER_COLUMNS = (
     "id", "kind", "name", "phone", "id_number", "organisation", "uscc", "created_at",
+    "phone_hash", "id_number_hash", "purged_at",
 )
 ASSIST_COLUMNS = ("helprequest_id", "group_id")
 #: Where the row holds the ``_Person`` until its id is known.
@@ -873,8 +877,16 @@ class _Generator:
         id_number = self.identities.id_number(age=38, today=self.today)
         uscc = self.identities.uscc()
         self.identities.phones.add(phone)
-        existing = (
-            Requester.objects.filter(kind=kind, phone=phone, name=name).order_by("id").first()
+        # Name and phone are encrypted at rest: find by the phone's keyed hash.
+        existing = next(
+            (
+                r
+                for r in Requester.objects.filter(
+                    kind=kind, phone_hash=phone_lookup_hash(phone)
+                ).order_by("id")
+                if r.name == name
+            ),
+            None,
         )
         if existing is not None:
             return _Person(
@@ -1314,8 +1326,10 @@ def seed_requests(
                     "core_requester",
                     REQUESTER_COLUMNS,
                     [
-                        (p.id, p.kind, p.name, p.phone, p.id_number, p.organisation, p.uscc,
-                         sink.to_db(p.created_at))
+                        # Written past the ORM, so encrypted and hashed here (lib.fieldcrypt).
+                        (p.id, p.kind, encrypt(p.name), encrypt(p.phone), encrypt(p.id_number),
+                         p.organisation, p.uscc, sink.to_db(p.created_at),
+                         phone_lookup_hash(p.phone), id_number_lookup_hash(p.id_number), None)
                         for p in fresh
                     ],
                 )

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from lib.fieldcrypt import EncryptedTextField, digits_only, keyed_hash, upper_stripped
+
 
 class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345 hotline")
@@ -171,16 +173,36 @@ class GroupMembership(models.Model):
         return f"{self.user_id}@{self.group_id}"
 
 
+def phone_lookup_hash(phone: str) -> str:
+    """The keyed hash a requester is found by phone with: digits only, so spacing and dashes
+    in a landline do not make another person."""
+    return keyed_hash(phone, normalise=digits_only)
+
+
+def id_number_lookup_hash(id_number: str) -> str:
+    """The keyed hash of an ID number: upper-case, so a final ``x`` and ``X`` are one person."""
+    return keyed_hash(id_number, normalise=upper_stripped)
+
+
 class Requester(models.Model):
-    """The person or enterprise asking for help. Personal data is masked on display."""
+    """The person or enterprise asking for help. Personal data is masked on display.
+
+    Name, phone and ID number are encrypted at rest (``lib.fieldcrypt``); a requester is found
+    by phone or ID number through ``phone_hash`` / ``id_number_hash``, kept up to date by
+    ``save()``. See docs/personal-data.md.
+    """
 
     kind = models.CharField(max_length=12, choices=RequesterKind.choices)
-    name = models.CharField(_("name"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=20, db_index=True)
-    id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
+    name = EncryptedTextField(_("name"), max_length=100)
+    phone = EncryptedTextField(_("phone"), max_length=20)
+    id_number = EncryptedTextField(_("ID card number"), max_length=18, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     organisation = models.CharField(_("enterprise name"), max_length=200, blank=True)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    #: When ``purge_personal_data`` blanked name, phone and ID number (None: never).
+    purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("requester")
@@ -188,6 +210,17 @@ class Requester(models.Model):
 
     def __str__(self) -> str:
         return f"Requester #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_hashes()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"phone", "id_number"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "phone_hash", "id_number_hash"}
+        super().save(*args, **kwargs)
+
+    def refresh_hashes(self) -> None:
+        self.phone_hash = phone_lookup_hash(self.phone)
+        self.id_number_hash = id_number_lookup_hash(self.id_number)
 
 
 class Enterprise(models.Model):
@@ -571,16 +604,77 @@ class IdempotencyRecord(models.Model):
         return f"{self.scope}/{self.key}"
 
 
-class PersonalDataAccess(models.Model):
-    """A record of each time someone was shown a requester's personal data unmasked."""
+class AppendOnly(Exception):
+    """An attempt to change or delete a row of an append-only audit table."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    help_request = models.ForeignKey(HelpRequest, on_delete=models.PROTECT)
-    via = models.CharField(max_length=20)
-    created_at = models.DateTimeField(default=timezone.now)
+
+class AppendOnlyQuerySet(models.QuerySet["PersonalDataAccess"]):
+    """Refuses the bulk writes that would bypass ``save()`` and ``delete()``."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnly("the personal data access log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("the personal data access log is append-only")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnly("the personal data access log is append-only")
+
+
+class PersonalDataAccess(models.Model):
+    """A record of each time someone was shown a requester's personal data unmasked, and why.
+
+    Append-only: ``save()`` of an existing row, ``delete()`` and bulk updates raise, the admin
+    only lists, and a database trigger refuses UPDATE and DELETE from any other client.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("user")
+    )
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.PROTECT, verbose_name=_("request")
+    )
+    via = models.CharField(_("via"), max_length=20)
+    #: What the viewer gave as the reason; empty for files opened from an entitled role's page.
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.help_request_id} via {self.via}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnly("the personal data access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("the personal data access log is append-only")
+
+
+class PersonalDataPurge(models.Model):
+    """One run of ``manage.py purge_personal_data``: when, by whom and what it blanked."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    run_by = models.CharField(_("run by"), max_length=150)
+    closed_before = models.DateField(_("closed before"))
+    requests = models.PositiveIntegerField(_("requests"))
+    requesters = models.PositiveIntegerField(_("requesters"))
+    attachments = models.PositiveIntegerField(_("attachments"))
+
+    class Meta:
+        verbose_name = _("personal data purge")
+        verbose_name_plural = _("personal data purges")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"purge {self.closed_before:%Y-%m-%d} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class OutboundMessage(models.Model):

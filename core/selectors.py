@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 
 from core.access import Actor, visible_requests
 from core.errors import InvalidInput
-from core.models import OPEN_STATUSES, Division, Event, Group, HelpRequest, Status
+from core.models import (
+    OPEN_STATUSES,
+    Division,
+    Event,
+    Group,
+    HelpRequest,
+    Status,
+    phone_lookup_hash,
+)
 from core.triage import bigrams, similarity
 from lib.cursor import BadCursor, decode_cursor, encode_cursor
 
@@ -153,10 +161,14 @@ def request_timeline(help_request: HelpRequest) -> QuerySet[Event]:
 
 
 def requests_by_phone(*, actor: Actor, phone: str, limit: int = 20) -> QuerySet[HelpRequest]:
-    """A caller's earlier requests, newest first."""
+    """A caller's earlier requests, newest first (found by the phone's keyed hash)."""
+    key = phone_lookup_hash(phone)
+    if not key:
+        # No digits: "" is also the hash of every purged requester's phone.
+        return HelpRequest.objects.none()
     return (
         visible_requests(actor)
-        .filter(requester__phone=phone)
+        .filter(requester__phone_hash=key)
         .select_related("category")
         .order_by("-received_at")[:limit]
     )
@@ -203,10 +215,12 @@ def possible_duplicates(
     visible = visible_requests(actor).select_related("category", "division__parent")
     words = bigrams(text)
     found: dict[int, PossibleDuplicate] = {}
-    if phone:
-        for hr in visible.filter(requester__phone=phone, status__in=sorted(OPEN_STATUSES)).order_by(
-            "-received_at"
-        )[:limit]:
+    phone_key = phone_lookup_hash(phone)
+    if phone_key:
+        same_phone = visible.filter(
+            requester__phone_hash=phone_key, status__in=sorted(OPEN_STATUSES)
+        )
+        for hr in same_phone.order_by("-received_at")[:limit]:
             found[hr.pk] = PossibleDuplicate(
                 request=hr,
                 same_caller=True,

@@ -40,6 +40,7 @@ from core.models import (
     RequesterKind,
     Satisfaction,
     Status,
+    phone_lookup_hash,
 )
 from core.signals import event_committed
 from lib.uploads import CleanUpload
@@ -84,12 +85,16 @@ def _summary_of(description: str) -> str:
 
 def _requester_for(new: NewRequest) -> Requester:
     """Reuse the requester already known by this phone and name, so their history stays one."""
-    requester = (
-        Requester.objects.filter(
-            kind=new.requester_kind, phone=new.requester_phone, name=new.requester_name
-        )
-        .order_by("id")
-        .first()
+    # Name and phone are encrypted: find by the phone's keyed hash, compare names decrypted.
+    requester = next(
+        (
+            found
+            for found in Requester.objects.filter(
+                kind=new.requester_kind, phone_hash=phone_lookup_hash(new.requester_phone)
+            ).order_by("id")
+            if found.name == new.requester_name
+        ),
+        None,
     )
     if requester is None:
         return Requester.objects.create(
@@ -578,6 +583,12 @@ def _reopen(hr: HelpRequest, now: datetime, data: dict[str, Any]) -> str | None:
     hr.resolve_due_at = now + windows.resolve
     hr.resolved_at = None
     hr.closed_at = None
+    if hr.lead_group_id is None:
+        # Answered on the line (直办): no group holds it, and "in progress" would leave it
+        # open with nobody allowed to act on it. It goes back to the dispatcher's queue.
+        hr.status = Status.RECEIVED
+        hr.dispatch_due_at = now + windows.dispatch
+        hr.accept_due_at = now + windows.accept
     return None
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lib.env import env_bool, env_int, env_list, env_str
+from lib.rates import parse_networks, parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("HUYING_DATA_DIR", str(BASE_DIR / "var")))
@@ -40,6 +41,15 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Personal data at rest (docs/personal-data.md): requesters' names, phones and ID numbers are
+# encrypted with the first of HUYING_PERSONAL_DATA_KEYS (comma-separated; all of them decrypt)
+# and found by an HMAC under HUYING_LOOKUP_KEY. Unset, each is generated once into DATA_DIR.
+from lib.fieldcrypt import load_keys  # noqa: E402 - needs DATA_DIR, imported where it is used
+
+FIELD_ENCRYPTION_KEYS = load_keys("HUYING_PERSONAL_DATA_KEYS", DATA_DIR / "personal_data_keys")
+FIELD_LOOKUP_KEY = load_keys("HUYING_LOOKUP_KEY", DATA_DIR / "lookup_key", single=True)[0]
+
 ALLOWED_HOSTS = env_list("HUYING_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("HUYING_CSRF_TRUSTED_ORIGINS", [])
 
@@ -73,15 +83,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Overload protection, request ids and metrics (huying/overload.py, logs.py, metrics.py).
+    "huying.overload.ClientAddressMiddleware",
+    "huying.logs.RequestLogMiddleware",
+    "huying.metrics.MetricsMiddleware",
+    "huying.overload.ShedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huying.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in citizen is counted as an account, not an address.
+    "huying.overload.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "huying.security.ContentSecurityPolicyMiddleware",
+    "accounts.backends.LockoutStatusMiddleware",
 ]
 
 ROOT_URLCONF = "huying.urls"
@@ -112,11 +131,22 @@ try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
 except Exception as exc:  # the library raises several types for a bad URL
     raise ImproperlyConfigured(f"HUYING_DATABASE_URL is not a database URL: {exc}") from exc
+# SQLite's synchronous: with WAL, NORMAL keeps every acknowledged commit through a crash or
+# SIGKILL of the process (the commit is in the OS's cache), but a power loss or kernel crash
+# may lose the last commits; FULL syncs the WAL at every commit and loses nothing acknowledged
+# (docs/operations.md). A production site on SQLite should set FULL.
+HUYING_SQLITE_SYNCHRONOUS = env_str("HUYING_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+if HUYING_SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL"):
+    raise ImproperlyConfigured(
+        f"HUYING_SQLITE_SYNCHRONOUS={HUYING_SQLITE_SYNCHRONOUS!r}; use NORMAL or FULL."
+    )
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            f"PRAGMA journal_mode=WAL; PRAGMA synchronous={HUYING_SQLITE_SYNCHRONOUS};"
+        ),
     }
     _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
@@ -131,6 +161,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "console:login"
+# Password sign-in behind the lock-out of accounts.lockout (docs/security.md).
+# ModelBackend stays listed for sessions started by the citizen and enterprise portals' phone
+# sign-in (public.portal); the throttled backend answers every password first and for good.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.ThrottledModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "console:request_list"
 LOGOUT_REDIRECT_URL = "console:login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -187,6 +224,29 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_SSL_REDIRECT = env_bool("HUYING_SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+# Access control (docs/security.md). A night shift is twelve hours: a console session lasts
+# one shift and no longer. It survives closing the browser because duty posts share machines
+# that are restarted mid-shift; signing out (and the 12 hours) is what ends it.
+SESSION_COOKIE_AGE = env_int("HUYING_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+# No page script reads the CSRF cookie: htmx and the API calls take the token from the page.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS only where HTTPS is on, or a plain-HTTP embedded install would lock its own browsers out.
+SECURE_HSTS_SECONDS = (
+    env_int("HUYING_HSTS_SECONDS", 31536000, minimum=0) if SECURE_SSL_REDIRECT else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
+#: Wrong passwords for one username, or from one client address, before the door shuts.
+HUYING_LOGIN_MAX_FAILURES = env_int("HUYING_LOGIN_MAX_FAILURES", 5, minimum=1)
+#: How long failures count and how long a lock-out lasts.
+HUYING_LOGIN_LOCKOUT_MINUTES = env_int("HUYING_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+#: Failures from one client address (many usernames) before it is refused too.
+HUYING_LOGIN_MAX_FAILURES_PER_IP = env_int("HUYING_LOGIN_MAX_FAILURES_PER_IP", 20, minimum=1)
+#: Roles that must use a second factor (TOTP) to sign in to the console, e.g. "admin,dispatcher".
+HUYING_REQUIRE_TOTP_ROLES = env_list("HUYING_REQUIRE_TOTP_ROLES", [])
 
 # --- huying ---------------------------------------------------------------------------------
 HUYING_DEMO_PASSWORD = env_str("HUYING_DEMO_PASSWORD", "huying-demo-2022")
@@ -223,11 +283,56 @@ HUYING_GREEN_CHANNEL_MAX_FILE_BYTES = env_int(
     "HUYING_GREEN_CHANNEL_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024
 )
 
+# --- Overload, health, metrics and logs (docs/deployment.md) --------------------------------
+# Per-client rates for the public pages and the API ("N/second|minute|hour"; 0 or off: none).
+HUYING_RATE_LIMIT_PUBLIC = parse_rate(
+    "HUYING_RATE_LIMIT_PUBLIC", env_str("HUYING_RATE_LIMIT_PUBLIC", "60/minute")
+)
+HUYING_RATE_LIMIT_API = parse_rate("HUYING_RATE_LIMIT_API", env_str("HUYING_RATE_LIMIT_API", "600/minute"))
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks).
+HUYING_TRUSTED_PROXIES = parse_networks(
+    "HUYING_TRUSTED_PROXIES", env_list("HUYING_TRUSTED_PROXIES", [])
+)
+# Public and API requests one web process serves at once before it sheds with 503;
+# 0: one fewer than the gunicorn threads, keeping a thread for the staff pages.
+HUYING_MAX_INFLIGHT = env_int("HUYING_MAX_INFLIGHT", 0, minimum=0)
+# /readyz: the task worker counts as alive if a task finished within this many seconds.
+HUYING_READY_WORKER_SECONDS = env_int("HUYING_READY_WORKER_SECONDS", 120, minimum=10)
+# /metrics: who may read it, by address, or by this bearer token.
+HUYING_METRICS_ALLOW = parse_networks(
+    "HUYING_METRICS_ALLOW", env_list("HUYING_METRICS_ALLOW", ["127.0.0.1", "::1"])
+)
+HUYING_METRICS_TOKEN = env_str("HUYING_METRICS_TOKEN", "")
+if HUYING_METRICS_TOKEN and len(HUYING_METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("HUYING_METRICS_TOKEN must be at least 16 characters.")
+HUYING_LOG_FORMAT = env_str("HUYING_LOG_FORMAT", "plain")
+if HUYING_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"HUYING_LOG_FORMAT={HUYING_LOG_FORMAT!r}; use plain or json.")
+# One log line per request (logger huying.request); on by default with JSON logs.
+HUYING_ACCESS_LOG = env_bool("HUYING_ACCESS_LOG", HUYING_LOG_FORMAT == "json")
+# The rate limits count in the cache: Redis when configured, shared by every process and
+# machine; otherwise each process's memory, so each process allows the full rate.
+if HUYING_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": HUYING_REDIS_URL,
+            "KEY_PREFIX": "huying",
+            # A Redis that hangs must not hang every request with it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "huying.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": HUYING_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("HUYING_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

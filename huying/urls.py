@@ -4,11 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.api import api
+from huying import health, metrics, overload
 from public import attachments as public_attachments
 from public import views as public_views
 from reports.urls import bulletin_patterns
 
+# A call that cannot reach the database answers 503 with Retry-After, not the API's 500.
+overload.install_api_handlers(api)
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", public_views.home, name="home"),
     path("console/green-channel/", include("greenchannel.urls")),
     path("console/", include("console.urls")),

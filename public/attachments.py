@@ -6,7 +6,9 @@ who may see its request *and* may see the requester's personal data in full — 
 who work on it and the requester themselves; commanders, auditors and media editors see
 personal data masked and so do not get the file. Everyone else gets the same 404 as for an
 id that does not exist. Each view by someone other than the requester is recorded, like
-every other full view of personal data.
+every other full view of personal data (``via="attachment"``, no reason: opening a file is
+already a deliberate act by a role whose work needs it, so no reveal is asked first). A file
+removed by ``purge_personal_data`` is gone: 404.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not isinstance(user, User):
         raise Http404("no such attachment")
     found = _attachment_for(user, pk)
+    if not found.file:
+        raise Http404("no such attachment")
     try:
         handle = found.file.open("rb")
     except FileNotFoundError:

@@ -28,14 +28,9 @@ def test_it_files_a_request_for_the_operator(api_as, operator):
     assert help_request.created_by == operator
     assert help_request.requester.phone == "13912345678"
     assert list(help_request.events.values_list("kind", flat=True)) == [Event.Kind.CREATED]
-    # The operator is on the phone with the person: shown in full, and that is recorded.
-    assert body["requester"]["phone"] == "13912345678" and body["requester"]["masked"] is False
-    assert (
-        PersonalDataAccess.objects.filter(
-            user=operator, help_request=help_request, via="api"
-        ).count()
-        == 1
-    )
+    # The answer echoes the person masked, like every read; nothing was revealed or recorded.
+    assert body["requester"]["phone"] == "139****5678" and body["requester"]["masked"] is True
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_it_normalises_the_phone_and_id_number(api_as, operator):

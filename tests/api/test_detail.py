@@ -16,22 +16,25 @@ from tests.api.conftest import error_of, valid_intake
 pytestmark = pytest.mark.django_db
 
 
-def test_the_dispatcher_sees_it_in_full_and_the_view_is_recorded(api_as, dispatcher, make_request):
+def test_the_dispatcher_sees_it_masked_but_may_reveal_and_nothing_is_recorded(
+    api_as, dispatcher, make_request
+):
     help_request = make_request()
     response = api_as(dispatcher).get(f"/requests/{help_request.number}")
     assert response.status_code == 200
     body = response.json()
+    # In full only through POST …/personal-data with a reason (tests/api/test_reveal.py).
     assert body["requester"] == {
         "kind": "person",
-        "name": "张丽",
-        "phone": "13812341234",
-        "id_number": "410802199001011232",
+        "name": "张*",
+        "phone": "138****1234",
+        "id_number": "4108**********1232",
         "organisation": "",
         "uscc": "",
-        "masked": False,
+        "masked": True,
+        "may_reveal": True,
     }
-    access = PersonalDataAccess.objects.get()
-    assert (access.user, access.help_request, access.via) == (dispatcher, help_request, "api")
+    assert PersonalDataAccess.objects.count() == 0
 
 
 def test_roles_without_need_see_personal_data_masked_and_nothing_is_recorded(
@@ -44,6 +47,7 @@ def test_roles_without_need_see_personal_data_masked_and_nothing_is_recorded(
         assert requester["phone"] == "138****1234"
         assert requester["id_number"] == "4108**********1232"
         assert requester["masked"] is True
+        assert requester["may_reveal"] is False
     assert PersonalDataAccess.objects.count() == 0
 
 
@@ -108,8 +112,9 @@ def test_group_members_see_only_their_groups_requests(
     response = api_as(member_a).get(f"/requests/{help_request.number}")
     assert response.status_code == 200
     assert response.json()["allowed_actions"] == ["accept", "return", "note"]
-    # Group members need to call the person, so they see the data in full (and it is logged).
-    assert response.json()["requester"]["masked"] is False
+    # Group members need to call the person: they may reveal the data (giving a reason).
+    assert response.json()["requester"]["masked"] is True
+    assert response.json()["requester"]["may_reveal"] is True
     assert api_as(member_b).get(f"/requests/{help_request.number}").status_code == 404
 
 

@@ -15,6 +15,7 @@ from core.access import Actor
 from core.models import HelpRequest, Status
 from core.selectors import RequestFilters, request_queue
 from core.services import request_accept, request_dispatch, request_resolve
+from tests.browser.waiting import htmx_idle, wait_until
 from tests.portal_helpers import jpeg_with_exif, last_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,12 +40,6 @@ def fits(page: Page, device: str) -> None:
     """Nothing sticks out sideways on a 360-pixel phone."""
     if device == "phone":
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
-
-
-def htmx_idle(page: Page) -> None:
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
@@ -113,7 +108,7 @@ def test_a_resident_asks_for_help_and_rates_the_answer(
     expect(page.locator(".filed")).to_contain_text(number)
     expect(page.locator("[data-status]").first).to_have_attribute("data-status", "received")
     expect(page.locator(".attachments img")).to_have_count(1)
-    page.wait_for_function("document.querySelector('.attachments img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('.attachments img').naturalWidth > 0")
     fits(page, device)
     page.screenshot(path=str(results_dir / f"citizen-{device}-filed.png"), full_page=True)
 

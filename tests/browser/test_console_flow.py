@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from core.access import Actor
 from core.models import Category, Division, Urgency
 from core.services import request_dispatch
+from tests.browser.waiting import htmx_idle
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,14 +36,6 @@ def signed_in(browser: Browser, base_url: str, username: str) -> tuple[BrowserCo
     assert page.evaluate("typeof htmx") == "object", "htmx did not load"
     assert errors == []
     return context, page
-
-
-def htmx_idle(page: Page) -> None:
-    """Wait until HTMX has swapped and settled: it binds new content only when settling, so
-    a click in between would reach a form that HTMX does not know yet."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
 
 
 def act(page: Page, action: str) -> None:

@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 from core.models import Event, HelpRequest, Status
 from knowledge.demo import ensure_demo_policies
 from knowledge.models import PolicyEntry
+from tests.browser.waiting import wait_until
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,9 +62,7 @@ def focused_id(page: Page) -> str:
 
 
 def expect_focus(page: Page, element_id: str) -> None:
-    page.wait_for_function(
-        f"document.activeElement && document.activeElement.id === '{element_id}'"
-    )
+    wait_until(page, f"document.activeElement && document.activeElement.id === '{element_id}'")
 
 
 def file_from_the_keyboard(

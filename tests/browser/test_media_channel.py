@@ -19,6 +19,7 @@ from core.models import AnswerMethod, HelpRequest, MediaOutlet
 from core.services import request_accept, request_dispatch, request_resolve
 from lib.uploads import clean_photo
 from tests.browser.test_console_flow import signed_in as console_signed_in
+from tests.browser.waiting import wait_until
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -193,11 +194,11 @@ def test_a_dispatcher_sees_the_photo_sent_with_a_request(
     thumb = page.locator("img.attachment-thumb")
     expect(thumb).to_be_visible()
     # The picture really came through the checked view, not a broken link.
-    page.wait_for_function("document.querySelector('img.attachment-thumb').complete")
+    wait_until(page, "document.querySelector('img.attachment-thumb').complete")
     assert thumb.evaluate("img => img.naturalWidth") == 64
     page.locator(".attachments").screenshot(path=str(results_dir / "console-attachments.png"))
     # Opened on its own (the thumbnail's link), the locked-down answer still shows the picture.
     page.goto(live_server.url + thumb.evaluate("img => img.closest('a').getAttribute('href')"))
-    page.wait_for_function("document.images.length === 1 && document.images[0].complete")
+    wait_until(page, "document.images.length === 1 && document.images[0].complete")
     assert page.evaluate("document.images[0].naturalWidth") == 64
     context.close()

@@ -16,7 +16,8 @@ from core.models import Category, Urgency
 from core.services import request_accept, request_dispatch
 from duty.models import Shift
 from knowledge.models import AnswerTemplate
-from tests.browser.test_console_flow import act, htmx_idle, signed_in
+from tests.browser.test_console_flow import act, signed_in
+from tests.browser.waiting import htmx_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

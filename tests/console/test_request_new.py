@@ -105,8 +105,9 @@ def test_the_dispatcher_may_file_too(client, dispatcher):
     assert HelpRequest.objects.get().created_by == dispatcher
 
 
-def test_the_new_request_page_records_the_operator_seeing_personal_data(client, operator):
+def test_the_filed_request_shows_the_requester_masked_and_records_nothing(client, operator):
     client.force_login(operator)
     response = client.post(NEW, intake(), follow=True)
-    assert "王建国" in response.content.decode()
-    assert PersonalDataAccess.objects.filter(user=operator, via="console").count() == 1
+    assert "王**" in response.content.decode()
+    assert "王建国" not in response.content.decode()
+    assert not PersonalDataAccess.objects.exists()
