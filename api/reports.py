@@ -36,7 +36,9 @@ _ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Err
 
 class PeriodQuery(Schema):
     day: str = Field("", description="A reporting day, YYYY-MM-DD; nothing means today so far.")
-    cutoff: str = Field("", description="HH:MM, 00:00-23:59 or 24:00; default HUYING_REPORT_CUTOFF.")
+    cutoff: str = Field(
+        "", description="HH:MM, 00:00-23:59 or 24:00; default HUYING_REPORT_CUTOFF."
+    )
     start: str = Field("", description="Instead of a day: YYYY-MM-DD or YYYY-MM-DDTHH:MM (local).")
     end: str = Field("", description="With start: the end of the period, not included.")
 
@@ -112,12 +114,16 @@ def _out(report: DailyReport, *, with_data: bool = False) -> dict[str, Any]:
     return out
 
 
-@router.get("/reports/figures", response={200: dict[str, Any], **_ERRORS}, summary="Figures of a period")
+@router.get(
+    "/reports/figures", response={200: dict[str, Any], **_ERRORS}, summary="Figures of a period"
+)
 def period_figures(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, Any]:
     """Every number, breakdown, rate and finding of a day or a period, computed now."""
     _reader(request)
     _refuse_far_days(day=query.day, start=query.start, end=query.end)
-    period = period_from_params(day=query.day, cutoff=query.cutoff, start=query.start, end=query.end)
+    period = period_from_params(
+        day=query.day, cutoff=query.cutoff, start=query.start, end=query.end
+    )
     return snapshot.build(period, with_trend=period.day is not None)
 
 

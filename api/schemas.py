@@ -390,9 +390,7 @@ def detail_out(
         enterprise=_enterprise_out(help_request),
         media=_media_out(help_request),
         attachments=(
-            _attachments_out(help_request)
-            if not requester.masked or requester.may_reveal
-            else []
+            _attachments_out(help_request) if not requester.masked or requester.may_reveal else []
         ),
     )
 

@@ -26,7 +26,11 @@ _URGENCY = ("critical", "urgent", "normal")
 #: What one exchange can fail with short of an HTTP answer (refused, reset, cut short, late,
 #: or something that is not HTTP).
 TRANSPORT_ERRORS = (
-    TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError,
+    TimeoutError,
+    OSError,
+    asyncio.IncompleteReadError,
+    asyncio.LimitOverrunError,
+    ValueError,
     IndexError,
 )
 
@@ -35,7 +39,9 @@ def local_address(url: str) -> tuple[str, int]:
     """(host, port) of ``url``, which must be plain http on 127.0.0.1: these load this machine only."""
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname != "127.0.0.1":
-        raise ValueError("the URL must be http://127.0.0.1:<port>: benchmarks only load this machine")
+        raise ValueError(
+            "the URL must be http://127.0.0.1:<port>: benchmarks only load this machine"
+        )
     return parts.hostname, parts.port or 80
 
 
@@ -222,8 +228,15 @@ class ClosedLoop:
 
 
 async def closed_loop_worker(
-    run: ClosedLoop, *, host: str, port: int, keys: Sequence[str], bodies: Sequence[bytes],
-    offset: int, idempotency_prefix: str, timeout: float,
+    run: ClosedLoop,
+    *,
+    host: str,
+    port: int,
+    keys: Sequence[str],
+    bodies: Sequence[bytes],
+    offset: int,
+    idempotency_prefix: str,
+    timeout: float,
 ) -> None:
     """Send one create after another until ``run`` says stop; each call waits for the last,
     and a refusal (429, 503) waits its ``Retry-After`` too.
@@ -237,7 +250,10 @@ async def closed_loop_worker(
     while run.take():
         body = bodies[index % len(bodies)]
         message = post_message(
-            host=host, port=port, api_key=keys[index % len(keys)], body=body,
+            host=host,
+            port=port,
+            api_key=keys[index % len(keys)],
+            body=body,
             idempotency_key=f"{idempotency_prefix}{offset}-{index}" if idempotency_prefix else "",
         )
         index += 1

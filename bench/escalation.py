@@ -61,9 +61,9 @@ def _make_overdue(count: int) -> dict[str, int]:
             }
             if status != Status.RECEIVED:
                 for offset in range(len(group_ids)):
-                    HelpRequest.objects.filter(
-                        pk__in=chosen[offset :: len(group_ids)]
-                    ).update(lead_group_id=group_ids[offset], **changes)
+                    HelpRequest.objects.filter(pk__in=chosen[offset :: len(group_ids)]).update(
+                        lead_group_id=group_ids[offset], **changes
+                    )
             else:
                 HelpRequest.objects.filter(pk__in=chosen).update(lead_group=None, **changes)
     return {"open_pushed_ahead": pushed, "made_overdue": len(ids)}

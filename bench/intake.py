@@ -43,12 +43,21 @@ async def _bench(args: argparse.Namespace, host: str, port: int) -> dict[str, An
     cpu_before = os.times()
     machine_before = cpu_ticks()
     started = time.perf_counter()
-    await asyncio.gather(*(
-        closed_loop_worker(run, host=host, port=port, keys=[args.api_key], bodies=bodies,
-                           offset=i * 7919, idempotency_prefix=prefix,
-                           timeout=args.request_timeout)
-        for i in range(args.concurrency)
-    ))
+    await asyncio.gather(
+        *(
+            closed_loop_worker(
+                run,
+                host=host,
+                port=port,
+                keys=[args.api_key],
+                bodies=bodies,
+                offset=i * 7919,
+                idempotency_prefix=prefix,
+                timeout=args.request_timeout,
+            )
+            for i in range(args.concurrency)
+        )
+    )
     elapsed = time.perf_counter() - started
     cpu_after = os.times()
     busy = busy_percent(machine_before, cpu_ticks())
@@ -75,25 +84,49 @@ async def _bench(args: argparse.Namespace, host: str, port: int) -> dict[str, An
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.intake", description=__doc__,
+        prog="python -m bench.intake",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--url", default="http://127.0.0.1:8765",
-                        help="the server, on 127.0.0.1 (default http://127.0.0.1:8765)")
-    parser.add_argument("--api-key", default=os.environ.get("HUYING_BENCH_API_KEY", ""),
-                        help="an integration key (or HUYING_BENCH_API_KEY); see --make-key")
-    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (default 32)")
-    parser.add_argument("--requests", type=int, default=5000, help="stop after this many (default 5000)")
-    parser.add_argument("--duration", type=float, default=120.0,
-                        help="or after this many seconds (default 120)")
-    parser.add_argument("--request-timeout", type=float, default=30.0,
-                        help="seconds before one call counts as failed (default 30)")
-    parser.add_argument("--bodies", type=int, default=1000, help="distinct bodies to cycle (default 1000)")
+    parser.add_argument(
+        "--url",
+        default="http://127.0.0.1:8765",
+        help="the server, on 127.0.0.1 (default http://127.0.0.1:8765)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("HUYING_BENCH_API_KEY", ""),
+        help="an integration key (or HUYING_BENCH_API_KEY); see --make-key",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=32, help="requests in flight (default 32)"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=5000, help="stop after this many (default 5000)"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=120.0, help="or after this many seconds (default 120)"
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=30.0,
+        help="seconds before one call counts as failed (default 30)",
+    )
+    parser.add_argument(
+        "--bodies", type=int, default=1000, help="distinct bodies to cycle (default 1000)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the bodies (default 1)")
-    parser.add_argument("--idempotency", action="store_true",
-                        help="send a fresh Idempotency-Key with every call, as integrations should")
-    parser.add_argument("--make-key", action="store_true",
-                        help="mint an API key (channel api) in the configured database, print it, exit")
+    parser.add_argument(
+        "--idempotency",
+        action="store_true",
+        help="send a fresh Idempotency-Key with every call, as integrations should",
+    )
+    parser.add_argument(
+        "--make-key",
+        action="store_true",
+        help="mint an API key (channel api) in the configured database, print it, exit",
+    )
     parser.add_argument("--key-name", default="bench-intake", help="name of the minted key")
     args = parser.parse_args()
 

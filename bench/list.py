@@ -100,12 +100,19 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     def http_case(url: str, params: dict[str, str]) -> dict[str, Any]:
         first = client.get(url, params)
         if first.status_code != 200:
-            return {"error": first.status_code, "body": first.content[:300].decode(errors="replace")}
+            return {
+                "error": first.status_code,
+                "body": first.content[:300].decode(errors="replace"),
+            }
         with CaptureQueriesContext(connection) as captured:
             client.get(url, params)
         queries = len(captured)  # now: the log is cleared at the start of each request
-        samples = _time(lambda: client.get(url, params), iterations=args.iterations,
-                        warmup=args.warmup, budget=budget)
+        samples = _time(
+            lambda: client.get(url, params),
+            iterations=args.iterations,
+            warmup=args.warmup,
+            budget=budget,
+        )
         return {**summarise_ms(samples), "queries": queries, "bytes": len(first.content)}
 
     def cursor_of(filters: RequestFilters) -> str | None:
@@ -162,23 +169,49 @@ def main() -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="comma-separated request counts (default 10000,100000,1000000)")
-    parser.add_argument("--server", default=DEFAULT_SERVER,
-                        help=f"PostgreSQL server URL without a database (default {DEFAULT_SERVER})")
-    parser.add_argument("--db-prefix", default="huying_bench",
-                        help="database name prefix; the size is appended (default huying_bench)")
-    parser.add_argument("--days", type=float, default=180,
-                        help="seeded requests are spread over this many days (default 180)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000,1000000",
+        help="comma-separated request counts (default 10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--server",
+        default=DEFAULT_SERVER,
+        help=f"PostgreSQL server URL without a database (default {DEFAULT_SERVER})",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default="huying_bench",
+        help="database name prefix; the size is appended (default huying_bench)",
+    )
+    parser.add_argument(
+        "--days",
+        type=float,
+        default=180,
+        help="seeded requests are spread over this many days (default 180)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed for seeding (default 1)")
-    parser.add_argument("--iterations", type=int, default=200, help="timed calls per case (default 200)")
+    parser.add_argument(
+        "--iterations", type=int, default=200, help="timed calls per case (default 200)"
+    )
     parser.add_argument("--warmup", type=int, default=20, help="untimed calls first (default 20)")
-    parser.add_argument("--budget", type=float, default=60.0,
-                        help="at most this many seconds of timed calls per case (default 60)")
-    parser.add_argument("--timeout", type=float, default=3600.0,
-                        help="give up on a size after this many seconds (default 3600)")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() after start-up, as a tuned server would (see docs)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        help="at most this many seconds of timed calls per case (default 60)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=3600.0,
+        help="give up on a size after this many seconds (default 3600)",
+    )
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() after start-up, as a tuned server would (see docs)",
+    )
     parser.add_argument("--output", default="", help="also write the JSON to this file")
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)  # child only
     args = parser.parse_args()
@@ -192,8 +225,11 @@ def main() -> None:
     sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
     report: dict[str, Any] = {
         "benchmark": "list",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "iterations": args.iterations,
         "gc_freeze": args.gc_freeze,
         "warmup": args.warmup,
@@ -209,24 +245,43 @@ def main() -> None:
             "HUYING_DATA_DIR": os.environ.get("HUYING_DATA_DIR", "/tmp/hy-bench"),  # noqa: S108
         }
         command = [
-            sys.executable, "-m", "bench.list", "--size", str(size), "--days", str(args.days),
-            "--seed", str(args.seed), "--iterations", str(args.iterations),
-            "--warmup", str(args.warmup), "--budget", str(args.budget),
+            sys.executable,
+            "-m",
+            "bench.list",
+            "--size",
+            str(size),
+            "--days",
+            str(args.days),
+            "--seed",
+            str(args.seed),
+            "--iterations",
+            str(args.iterations),
+            "--warmup",
+            str(args.warmup),
+            "--budget",
+            str(args.budget),
             *(["--gc-freeze"] if args.gc_freeze else []),
         ]
         print(f"== {size} requests in {name}", file=sys.stderr)
         load_before = [round(x, 2) for x in os.getloadavg()]
         done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-            command, env=env, capture_output=False, stdout=subprocess.PIPE, text=True,
-            timeout=args.timeout, check=False,
+            command,
+            env=env,
+            capture_output=False,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=args.timeout,
+            check=False,
         )
         if done.returncode != 0:
             report["sizes"].append({"size": size, "error": f"exit {done.returncode}"})
             continue
         result = json.loads(done.stdout.strip().splitlines()[-1])
         # Other work on the machine shows up in p99; the load average says how much there was.
-        result["load_average"] = {"before": load_before,
-                                  "after": [round(x, 2) for x in os.getloadavg()]}
+        result["load_average"] = {
+            "before": load_before,
+            "after": [round(x, 2) for x in os.getloadavg()],
+        }
         report["sizes"].append(result)
     print_report(report, args.output)
 

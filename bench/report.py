@@ -140,7 +140,11 @@ def _prepare_trend(case: dict[str, Any], day: date, seed: int) -> dict[str, Any]
     done: dict[str, Any] = {"reused": False}
     if total == 0:
         result = seed_requests(
-            count=case["base"], days=case["base_days"], now=end, seed=seed, progress=True,
+            count=case["base"],
+            days=case["base_days"],
+            now=end,
+            seed=seed,
+            progress=True,
             stream=sys.stderr,
         )
         done["base"] = {"requests": result.requests, "seconds": round(result.seconds, 1)}
@@ -172,8 +176,12 @@ def _prepare_trend(case: dict[str, Any], day: date, seed: int) -> dict[str, Any]
             values = []
             for name, kind in columns:
                 if name in _FINISHED:
-                    moved = f" - make_interval(days => {shift})" if kind.startswith("timestamp") else ""
-                    values.append(f"CASE WHEN {_STILL_OPEN} THEN {_FINISHED[name]} ELSE {name} END{moved}")
+                    moved = (
+                        f" - make_interval(days => {shift})" if kind.startswith("timestamp") else ""
+                    )
+                    values.append(
+                        f"CASE WHEN {_STILL_OPEN} THEN {_FINISHED[name]} ELSE {name} END{moved}"
+                    )
                 elif kind.startswith("timestamp"):
                     values.append(f"{name} - make_interval(days => {shift})")
                 elif name == "number":
@@ -211,9 +219,7 @@ def _prepare_trend(case: dict[str, Any], day: date, seed: int) -> dict[str, Any]
 #: really happened, if it had), closed a day after, not rated.
 _STILL_OPEN = "status IN ('received', 'dispatched', 'accepted', 'in_progress')"
 _DISPATCHED = "COALESCE(dispatched_at, received_at + (dispatch_due_at - received_at) / 2)"
-_ACCEPTED = (
-    f"COALESCE(accepted_at, GREATEST({_DISPATCHED}, received_at + (accept_due_at - received_at) / 2))"
-)
+_ACCEPTED = f"COALESCE(accepted_at, GREATEST({_DISPATCHED}, received_at + (accept_due_at - received_at) / 2))"
 _RESOLVED = f"GREATEST({_ACCEPTED}, received_at + (resolve_due_at - received_at) / 2)"
 _FINISHED = {
     "status": "'closed'",
@@ -261,7 +267,11 @@ def _issue_history(day: date, days: int) -> dict[str, Any]:
         if not DailyReport.objects.filter(day=earlier, cutoff=MIDNIGHT).exists():
             report = report_generate(earlier, actor=Actor(system=True), cutoff=MIDNIGHT)
             issued.append({"day": earlier.isoformat(), "seconds": report.build_seconds})
-    return {"days": days, "newly_issued": issued, "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "days": days,
+        "newly_issued": issued,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def _child(args: argparse.Namespace) -> dict[str, Any]:
@@ -288,8 +298,12 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     else:
         prepared = _prepare_day(case, day, args.seed)
     if args.prepare_only:
-        return {"case": args.case, "database": connection.settings_dict["NAME"],
-                "prepared": prepared, "load_average_at_start": load_start}
+        return {
+            "case": args.case,
+            "database": connection.settings_dict["NAME"],
+            "prepared": prepared,
+            "load_average_at_start": load_start,
+        }
     period = day_period(day, MIDNIGHT)
     history = _issue_history(day, args.issued_history) if args.issued_history else None
 
@@ -336,11 +350,9 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
             "xlsx": _timed(lambda: render_xlsx(issued), args.repeats),
         }
     measured["load_average_after"] = _load()
-    by_day = (
-        HelpRequest.objects.filter(received_at__gte=period.start - timedelta(days=29),
-                                   received_at__lt=period.end)
-        .count()
-    )
+    by_day = HelpRequest.objects.filter(
+        received_at__gte=period.start - timedelta(days=29), received_at__lt=period.end
+    ).count()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database())")
         size_bytes = cursor.fetchone()[0]
@@ -367,23 +379,46 @@ def main() -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--cases", default="1e5,1e6,1e7",
-                        help=f"comma-separated cases out of {', '.join(CASES)} (default all)")
-    parser.add_argument("--server", default=DEFAULT_SERVER,
-                        help=f"PostgreSQL server URL without a database (default {DEFAULT_SERVER})")
-    parser.add_argument("--db-prefix", default="huying_bench_report",
-                        help="database name prefix; the case is appended (default huying_bench_report)")
-    parser.add_argument("--day", default=DEFAULT_DAY,
-                        help=f"the reporting day, cut-off 24:00 (default {DEFAULT_DAY})")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs of each part (default 5)")
+    parser.add_argument(
+        "--cases",
+        default="1e5,1e6,1e7",
+        help=f"comma-separated cases out of {', '.join(CASES)} (default all)",
+    )
+    parser.add_argument(
+        "--server",
+        default=DEFAULT_SERVER,
+        help=f"PostgreSQL server URL without a database (default {DEFAULT_SERVER})",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default="huying_bench_report",
+        help="database name prefix; the case is appended (default huying_bench_report)",
+    )
+    parser.add_argument(
+        "--day",
+        default=DEFAULT_DAY,
+        help=f"the reporting day, cut-off 24:00 (default {DEFAULT_DAY})",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="timed runs of each part (default 5)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed for seeding (default 1)")
-    parser.add_argument("--generate", action="store_true",
-                        help="also time report_generate once (stores a new version of the day's issue)")
-    parser.add_argument("--issued-history", type=int, default=0, metavar="N",
-                        help="first issue the reports of the N days before the day, as the task "
-                             "worker would have (the steady state; default 0: none)")
-    parser.add_argument("--prepare-only", action="store_true",
-                        help="create and seed the databases, measure nothing")
+    parser.add_argument(
+        "--generate",
+        action="store_true",
+        help="also time report_generate once (stores a new version of the day's issue)",
+    )
+    parser.add_argument(
+        "--issued-history",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first issue the reports of the N days before the day, as the task "
+        "worker would have (the steady state; default 0: none)",
+    )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="create and seed the databases, measure nothing"
+    )
     parser.add_argument("--output", default="", help="also write the JSON to this file")
     parser.add_argument("--case", default="", help=argparse.SUPPRESS)  # child only
     args = parser.parse_args()
@@ -399,8 +434,11 @@ def main() -> None:
         parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
     report: dict[str, Any] = {
         "benchmark": "report",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "repeats": args.repeats,
         "day": args.day,
         "cases": [],
@@ -414,15 +452,29 @@ def main() -> None:
             "HUYING_DATA_DIR": os.environ.get("HUYING_DATA_DIR", "/tmp/hy-bench"),  # noqa: S108
         }
         command = [
-            sys.executable, "-m", "bench.report", "--case", case, "--day", args.day,
-            "--repeats", str(args.repeats), "--seed", str(args.seed),
+            sys.executable,
+            "-m",
+            "bench.report",
+            "--case",
+            case,
+            "--day",
+            args.day,
+            "--repeats",
+            str(args.repeats),
+            "--seed",
+            str(args.seed),
             *(["--generate"] if args.generate else []),
             *(["--prepare-only"] if args.prepare_only else []),
-            "--issued-history", str(args.issued_history),
+            "--issued-history",
+            str(args.issued_history),
         ]
         print(f"== case {case} in {url}", file=sys.stderr)
         done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-            command, env=env, stdout=subprocess.PIPE, text=True, check=False,
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             report["cases"].append({"case": case, "error": f"exit {done.returncode}"})

@@ -126,8 +126,15 @@ def _pg_facts(conninfo: str) -> dict[str, Any]:
         facts: dict[str, Any] = {
             "version": conn.execute("SHOW server_version").fetchone()[0],  # type: ignore[index]
         }
-        for setting in ("max_connections", "superuser_reserved_connections", "shared_buffers",
-                        "synchronous_commit", "fsync", "wal_level", "work_mem"):
+        for setting in (
+            "max_connections",
+            "superuser_reserved_connections",
+            "shared_buffers",
+            "synchronous_commit",
+            "fsync",
+            "wal_level",
+            "work_mem",
+        ):
             facts[setting] = conn.execute(f"SHOW {setting}").fetchone()[0]  # type: ignore[index]
     return facts
 
@@ -166,8 +173,17 @@ def _raw_rows(bodies: Sequence[bytes]) -> list[tuple[str, int, str, str, str, st
     rows = []
     for body in bodies:
         data = json.loads(body)
-        rows.append((data["urgency"], priority[data["urgency"]], data["summary"],
-                     data["description"], data["address"], data["category"], data["division"]))
+        rows.append(
+            (
+                data["urgency"],
+                priority[data["urgency"]],
+                data["summary"],
+                data["description"],
+                data["address"],
+                data["category"],
+                data["division"],
+            )
+        )
     return rows
 
 
@@ -184,7 +200,11 @@ def _raw_connections_available(conninfo: str) -> int:
 
 
 async def _raw_phase(
-    conninfo: str, *, connections: int, warmup: float, seconds: float,
+    conninfo: str,
+    *,
+    connections: int,
+    warmup: float,
+    seconds: float,
     rows: Sequence[tuple[str, int, str, str, str, str, str]],
 ) -> dict[str, Any]:
     """Inserts/s with ``connections`` writers, each committing one row at a time."""
@@ -195,8 +215,9 @@ async def _raw_phase(
             f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (LIKE core_helprequest INCLUDING ALL)"
         )
         admin.execute(f"TRUNCATE {RAW_TABLE}")
-    conns = [await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
-             for _ in range(connections)]
+    conns = [
+        await psycopg.AsyncConnection.connect(conninfo, autocommit=True) for _ in range(connections)
+    ]
     latencies: list[float] = []
     errors: dict[str, int] = {}
     counted = 0
@@ -265,16 +286,23 @@ class Server:
 
 def _shown(command: Sequence[str]) -> str:
     """A command line as the report shows it: the interpreter by its name, not its path."""
-    return " ".join(Path(part).name if part == sys.executable or index == 0 else part
-                    for index, part in enumerate(command))
+    return " ".join(
+        Path(part).name if part == sys.executable or index == 0 else part
+        for index, part in enumerate(command)
+    )
 
 
 def _serve_help(env: dict[str, str]) -> str:
     """``manage.py serve --help``, to learn whether this checkout has ``--production``."""
     try:
         done = subprocess.run(
-            [sys.executable, "manage.py", "serve", "--help"], cwd=ROOT, env=env,
-            capture_output=True, text=True, timeout=60, check=False,
+            [sys.executable, "manage.py", "serve", "--help"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         return ""
@@ -290,8 +318,18 @@ def _server_commands(
     if mode in ("auto", "production"):
         usage = _serve_help(env)
         if "--production" in usage:
-            command = [python, "manage.py", "serve", "--production", "--bind", bind,
-                       "--workers", str(args.workers), "--threads", str(args.threads)]
+            command = [
+                python,
+                "manage.py",
+                "serve",
+                "--production",
+                "--bind",
+                bind,
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+            ]
             if "--task-workers" in usage:
                 command += ["--task-workers", "1"]
             return "serve --production", [command]
@@ -299,9 +337,20 @@ def _server_commands(
             raise SystemExit("manage.py serve has no --production in this checkout")
     # What bench/serve_for_bench.sh runs, plus the task worker the production start would add.
     # No access log: a line per request would cost the CPU being measured.
-    web = [python, "-m", "gunicorn", "huying.wsgi", "--bind", bind,
-           "--workers", str(args.workers), "--threads", str(args.threads),
-           "--log-level", "warning"]
+    web = [
+        python,
+        "-m",
+        "gunicorn",
+        "huying.wsgi",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--log-level",
+        "warning",
+    ]
     worker = [python, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"]
     return "gunicorn + db_worker", [web, worker]
 
@@ -315,18 +364,25 @@ def _start_server(
     server = Server(mode=mode, commands=commands)
     with log.open("ab") as out:
         for command in commands:
-            server.processes.append(subprocess.Popen(  # noqa: S603 - our own interpreter
-                limit + command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            ))
+            server.processes.append(
+                subprocess.Popen(  # noqa: S603 - our own interpreter
+                    limit + command,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
     return server
 
 
 async def _get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
     reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
     try:
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n"
-                     .encode())
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n".encode()
+        )
         await writer.drain()
         answer = await asyncio.wait_for(read_response(reader), timeout)
         return answer.status, answer.body
@@ -367,8 +423,9 @@ async def _metrics(port: int) -> list[str]:
         return []
     if status != 200:
         return []
-    lines = [line for line in body.decode(errors="replace").splitlines()
-             if line.startswith("huying")]
+    lines = [
+        line for line in body.decode(errors="replace").splitlines() if line.startswith("huying")
+    ]
     return lines[:200]
 
 
@@ -392,8 +449,13 @@ def _proc_tree() -> dict[int, list[int]]:
 
 def _cmdline(pid: int) -> str:
     try:
-        return (Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-                .decode(errors="replace").strip())
+        return (
+            Path(f"/proc/{pid}/cmdline")
+            .read_bytes()
+            .replace(b"\0", b" ")
+            .decode(errors="replace")
+            .strip()
+        )
     except OSError:
         return ""
 
@@ -433,8 +495,14 @@ def _server_memory(server: Server) -> dict[str, Any]:
         else:
             role = "other"
         if role:
-            found.append({"pid": pid, "role": role, **_memory_of(pid),
-                          "command": _shown(command.split(" "))[:120]})
+            found.append(
+                {
+                    "pid": pid,
+                    "role": role,
+                    **_memory_of(pid),
+                    "command": _shown(command.split(" "))[:120],
+                }
+            )
         for child in tree.get(pid, []):
             walk(child, command if role else parent_cmd)
 
@@ -457,17 +525,33 @@ def _server_memory(server: Server) -> dict[str, Any]:
 
 
 async def _closed_phase(
-    *, port: int, keys: Sequence[str], bodies: Sequence[bytes], concurrency: int,
-    seconds: float, prefix: str, timeout: float,
+    *,
+    port: int,
+    keys: Sequence[str],
+    bodies: Sequence[bytes],
+    concurrency: int,
+    seconds: float,
+    prefix: str,
+    timeout: float,
 ) -> dict[str, Any]:
     run = ClosedLoop(remaining=10**9, deadline=time.monotonic() + seconds)
     cpu_before, machine_before = _cpu_seconds(), cpu_ticks()
     started = time.perf_counter()
-    await asyncio.gather(*(
-        closed_loop_worker(run, host=HOST, port=port, keys=keys, bodies=bodies,
-                           offset=i * 7919, idempotency_prefix=prefix, timeout=timeout)
-        for i in range(concurrency)
-    ))
+    await asyncio.gather(
+        *(
+            closed_loop_worker(
+                run,
+                host=HOST,
+                port=port,
+                keys=keys,
+                bodies=bodies,
+                offset=i * 7919,
+                idempotency_prefix=prefix,
+                timeout=timeout,
+            )
+            for i in range(concurrency)
+        )
+    )
     elapsed = time.perf_counter() - started
     created = run.statuses.get("201", 0)
     return {
@@ -503,8 +587,11 @@ class Bucket:
 def _outcome_totals(statuses: dict[str, int]) -> dict[str, int]:
     """The headline counts out of raw outcomes ("201", "429", "timeout", "connection:…")."""
     sent = sum(n for outcome, n in statuses.items() if outcome != "client_overflow")
-    other_http = sum(n for outcome, n in statuses.items()
-                     if outcome.isdigit() and outcome not in ("201", "429", "503"))
+    other_http = sum(
+        n
+        for outcome, n in statuses.items()
+        if outcome.isdigit() and outcome not in ("201", "429", "503")
+    )
     return {
         "sent": sent,
         "created_201": statuses.get("201", 0),
@@ -512,8 +599,9 @@ def _outcome_totals(statuses: dict[str, int]) -> dict[str, int]:
         "shed_503": statuses.get("503", 0),
         "other_http_errors": other_http,
         "timeouts": statuses.get("timeout", 0),
-        "connection_errors": sum(n for outcome, n in statuses.items()
-                                 if outcome.startswith("connection:")),
+        "connection_errors": sum(
+            n for outcome, n in statuses.items() if outcome.startswith("connection:")
+        ),
         "client_overflow": statuses.get("client_overflow", 0),
     }
 
@@ -552,8 +640,17 @@ class SurgeRun:
 
 
 async def _surge(
-    *, port: int, keys: Sequence[str], bodies: Sequence[bytes], rate: float, seconds: float,
-    max_outstanding: int, timeout: float, prefix: str, seed: int, bucket_seconds: float,
+    *,
+    port: int,
+    keys: Sequence[str],
+    bodies: Sequence[bytes],
+    rate: float,
+    seconds: float,
+    max_outstanding: int,
+    timeout: float,
+    prefix: str,
+    seed: int,
+    bucket_seconds: float,
 ) -> tuple[SurgeRun, int, float]:
     """Send arrivals on a Poisson schedule at ``rate``/s for ``seconds``.
 
@@ -568,8 +665,11 @@ async def _surge(
 
     async def one(arrival: int, due: float, bucket: Bucket) -> None:
         message = post_message(
-            host=HOST, port=port, api_key=keys[arrival % len(keys)],
-            body=bodies[arrival % len(bodies)], idempotency_key=f"{prefix}{arrival}",
+            host=HOST,
+            port=port,
+            api_key=keys[arrival % len(keys)],
+            body=bodies[arrival % len(bodies)],
+            idempotency_key=f"{prefix}{arrival}",
         )
         try:
             answer = await connections.exchange(message, timeout)
@@ -634,15 +734,17 @@ async def _surge(
 def _surge_report(run: SurgeRun, arrivals: int, seconds: float, rate: float) -> dict[str, Any]:
     buckets = []
     for index, bucket in enumerate(run.buckets):
-        buckets.append({
-            "from_s": round(index * run.bucket_seconds),
-            "arrivals": bucket.arrivals,
-            **_outcome_totals(bucket.statuses),
-            "created_p50_ms": _pct(bucket.created_ms, 50),
-            "created_p99_ms": _pct(bucket.created_ms, 99),
-            "answered_p50_ms": _pct(bucket.answered_ms, 50),
-            "answered_p99_ms": _pct(bucket.answered_ms, 99),
-        })
+        buckets.append(
+            {
+                "from_s": round(index * run.bucket_seconds),
+                "arrivals": bucket.arrivals,
+                **_outcome_totals(bucket.statuses),
+                "created_p50_ms": _pct(bucket.created_ms, 50),
+                "created_p99_ms": _pct(bucket.created_ms, 99),
+                "answered_p50_ms": _pct(bucket.answered_ms, 50),
+                "answered_p99_ms": _pct(bucket.answered_ms, 99),
+            }
+        )
     return {
         "target_rate_per_second": round(rate, 1),
         "arrivals": arrivals,
@@ -652,7 +754,8 @@ def _surge_report(run: SurgeRun, arrivals: int, seconds: float, rate: float) -> 
         "drain_seconds": round(run.drain_seconds, 1),
         **_outcome_totals(run.statuses),
         "created_per_second": round(run.statuses.get("201", 0) / (seconds + run.drain_seconds), 1)
-        if seconds else 0.0,
+        if seconds
+        else 0.0,
         "by_outcome": dict(sorted(run.statuses.items())),
         # Latency from the scheduled arrival to the answer, in ms.
         "created_latency_ms": summarise_ms([ms / 1000 for ms in run.created_ms]),
@@ -679,8 +782,15 @@ def _pct(values: list[float], pct: int) -> float | None:
 
 
 async def _retry(
-    *, port: int, keys: Sequence[str], bodies: Sequence[bytes], prefix: str,
-    first: dict[int, str], concurrency: int, timeout: float, stall: float,
+    *,
+    port: int,
+    keys: Sequence[str],
+    bodies: Sequence[bytes],
+    prefix: str,
+    first: dict[int, str],
+    concurrency: int,
+    timeout: float,
+    stall: float,
 ) -> tuple[dict[str, Any], dict[int, bytes]]:
     """Send each of ``first`` again, same key and body, until each is filed.
 
@@ -703,8 +813,11 @@ async def _retry(
         while pending and going():
             arrival = pending.pop()
             message = post_message(
-                host=HOST, port=port, api_key=keys[arrival % len(keys)],
-                body=bodies[arrival % len(bodies)], idempotency_key=f"{prefix}{arrival}",
+                host=HOST,
+                port=port,
+                api_key=keys[arrival % len(keys)],
+                body=bodies[arrival % len(bodies)],
+                idempotency_key=f"{prefix}{arrival}",
             )
             outcome = "gave up"
             while going():
@@ -795,10 +908,10 @@ def _count_check(
         ).fetchone()[0]  # type: ignore[index]
         records, distinct_keys, distinct_requests = conn.execute(
             "SELECT count(*), count(DISTINCT key), count(DISTINCT help_request_id)"
-            " FROM core_idempotencyrecord WHERE key LIKE %s", [prefix + "%"]
+            " FROM core_idempotencyrecord WHERE key LIKE %s",
+            [prefix + "%"],
         ).fetchone()  # type: ignore[misc]
-        rows_after = int(conn.execute("SELECT count(*) FROM core_helprequest")
-                         .fetchone()[0])  # type: ignore[index]
+        rows_after = int(conn.execute("SELECT count(*) FROM core_helprequest").fetchone()[0])  # type: ignore[index]
     added = rows_after - rows_before
     return {
         "keys_sent": keys_sent,
@@ -848,8 +961,12 @@ def _machine() -> dict[str, Any]:
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     cpu_start = _cpu_seconds()
-    report: dict[str, Any] = {"benchmark": "surge", "quick": args.quick, "started_at": started_at,
-                              "machine": _machine()}
+    report: dict[str, Any] = {
+        "benchmark": "surge",
+        "quick": args.quick,
+        "started_at": started_at,
+        "machine": _machine(),
+    }
     conninfo = f"{args.pg_server}/{args.database}"
     print(f"bench.surge: preparing {args.database}…", file=sys.stderr)
     # Django refuses database work inside a running event loop; a thread has none.
@@ -868,8 +985,13 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     for concurrency in concurrencies:
         used = min(concurrency, available)
         print(f"bench.surge: raw INSERTs, {used} connections…", file=sys.stderr)
-        result = await _raw_phase(conninfo, connections=used, warmup=args.warmup_seconds,
-                                  seconds=args.phase_seconds, rows=rows)
+        result = await _raw_phase(
+            conninfo,
+            connections=used,
+            warmup=args.warmup_seconds,
+            seconds=args.phase_seconds,
+            rows=rows,
+        )
         result["requested_connections"] = concurrency
         if used < concurrency:
             result["note"] = (
@@ -889,8 +1011,11 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     server_env.setdefault("HUYING_ALLOWED_HOSTS", HOST)
     log = Path(server_env["HUYING_DATA_DIR"]) / "bench-surge-server.log"
     # Generous: the retries after a long surge can take several times the surge itself.
-    budget = (len(concurrencies) * (2 * args.phase_seconds + 2 * args.warmup_seconds)
-              + 12 * args.surge_seconds + 3600)
+    budget = (
+        len(concurrencies) * (2 * args.phase_seconds + 2 * args.warmup_seconds)
+        + 12 * args.surge_seconds
+        + 3600
+    )
     server = _start_server(args, server_env, args.port, budget, log)
     report["server"] = {
         "mode": server.mode,
@@ -905,8 +1030,9 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         report["server"]["ready_after_seconds"] = await _wait_ready(server, args.port, 90)
         report["server"]["endpoints"] = await _probe(args.port)
-        await _app_and_surge(args, report, server, keys, bodies, raw, run_id, conninfo,
-                             concurrencies)
+        await _app_and_surge(
+            args, report, server, keys, bodies, raw, run_id, conninfo, concurrencies
+        )
     finally:
         report["server"]["exit_codes"] = server.stop()
     if not args.keep_db:
@@ -925,19 +1051,38 @@ def _pg_connection(conninfo: str) -> Any:
 
 
 async def _app_and_surge(
-    args: argparse.Namespace, report: dict[str, Any], server: Server, keys: list[str],
-    bodies: list[bytes], raw: dict[int, dict[str, Any]], run_id: str, conninfo: str,
+    args: argparse.Namespace,
+    report: dict[str, Any],
+    server: Server,
+    keys: list[str],
+    bodies: list[bytes],
+    raw: dict[int, dict[str, Any]],
+    run_id: str,
+    conninfo: str,
     concurrencies: list[int],
 ) -> None:
     intake = []
     for concurrency in concurrencies:
         print(f"bench.surge: intake at concurrency {concurrency}…", file=sys.stderr)
         prefix = f"bs-{run_id}-c{concurrency}-"
-        await _closed_phase(port=args.port, keys=keys, bodies=bodies, concurrency=concurrency,
-                            seconds=args.warmup_seconds, prefix=prefix + "w", timeout=30)
-        result = await _closed_phase(port=args.port, keys=keys, bodies=bodies,
-                                     concurrency=concurrency, seconds=args.phase_seconds,
-                                     prefix=prefix, timeout=30)
+        await _closed_phase(
+            port=args.port,
+            keys=keys,
+            bodies=bodies,
+            concurrency=concurrency,
+            seconds=args.warmup_seconds,
+            prefix=prefix + "w",
+            timeout=30,
+        )
+        result = await _closed_phase(
+            port=args.port,
+            keys=keys,
+            bodies=bodies,
+            concurrency=concurrency,
+            seconds=args.phase_seconds,
+            prefix=prefix,
+            timeout=30,
+        )
         ceiling = raw[concurrency]["inserts_per_second"]
         result["raw_inserts_per_second"] = ceiling
         result["app_to_raw"] = round(result["creates_per_second"] / ceiling, 3) if ceiling else None
@@ -955,9 +1100,16 @@ async def _app_and_surge(
     rows_before = _count_rows(conninfo)
     cpu_before, machine_before = _cpu_seconds(), cpu_ticks()
     surge, arrivals, seconds = await _surge(
-        port=args.port, keys=keys, bodies=bodies, rate=rate, seconds=args.surge_seconds,
-        max_outstanding=args.max_outstanding, timeout=args.request_timeout, prefix=prefix,
-        seed=args.seed, bucket_seconds=args.bucket_seconds,
+        port=args.port,
+        keys=keys,
+        bodies=bodies,
+        rate=rate,
+        seconds=args.surge_seconds,
+        max_outstanding=args.max_outstanding,
+        timeout=args.request_timeout,
+        prefix=prefix,
+        seed=args.seed,
+        bucket_seconds=args.bucket_seconds,
     )
     surge_report = _surge_report(surge, arrivals, seconds, rate)
     surge_report.update(
@@ -977,15 +1129,25 @@ async def _app_and_surge(
     retry, unretried = _retry_set(surge.not_created, sample=args.retry_sample, seed=args.seed)
     print(f"bench.surge: retrying {len(retry)} calls…", file=sys.stderr)
     retries, retried_numbers = await _retry(
-        port=args.port, keys=keys, bodies=bodies, prefix=prefix, first=retry,
-        concurrency=args.retry_concurrency, timeout=args.request_timeout,
+        port=args.port,
+        keys=keys,
+        bodies=bodies,
+        prefix=prefix,
+        first=retry,
+        concurrency=args.retry_concurrency,
+        timeout=args.request_timeout,
         stall=120.0,
     )
     retries["refusals_not_retried"] = len(unretried)
     report["retries"] = retries
     numbers = list(surge.numbers.values()) + list(retried_numbers.values())
-    report["count"] = _count_check(conninfo, prefix=prefix, keys_sent=arrivals - len(unretried),
-                                   numbers=numbers, rows_before=rows_before)
+    report["count"] = _count_check(
+        conninfo,
+        prefix=prefix,
+        keys_sent=arrivals - len(unretried),
+        numbers=numbers,
+        rows_before=rows_before,
+    )
     # A refusal must mean "not filed": none of the refusals left alone may be in the database.
     report["count"]["refusals_not_retried_found_filed"] = _filed(conninfo, prefix, unretried)
     report["count"]["nothing_lost"] = (
@@ -996,56 +1158,127 @@ async def _app_and_surge(
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.surge", description=__doc__,
+        prog="python -m bench.surge",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quick", action="store_true",
-                        help="5 s phases, 2 s warm-ups and a 20 s surge, to try it (marked quick)")
-    parser.add_argument("--concurrency", default="8,32,128",
-                        help="closed-loop concurrencies, comma-separated (default 8,32,128)")
-    parser.add_argument("--phase-seconds", type=float, default=30.0,
-                        help="measured seconds of each raw and intake phase (default 30)")
-    parser.add_argument("--warmup-seconds", type=float, default=5.0,
-                        help="unmeasured seconds before each phase (default 5)")
-    parser.add_argument("--surge-seconds", type=float, default=300.0,
-                        help="length of the surge (default 300)")
-    parser.add_argument("--surge-factor", type=float, default=4.0,
-                        help="surge rate as a multiple of the sustained rate (default 4)")
-    parser.add_argument("--sustained", type=float, default=0.0,
-                        help="sustained creates/s to multiply (default: best of the intake phases)")
-    parser.add_argument("--max-outstanding", type=int, default=512,
-                        help="calls in flight at most during the surge (default 512)")
-    parser.add_argument("--keys", type=int, default=50,
-                        help="integration keys (simulated clients) to spread calls over (default 50)")
-    parser.add_argument("--bucket-seconds", type=float, default=10.0,
-                        help="slice of the surge reported on its own (default 10)")
-    parser.add_argument("--request-timeout", type=float, default=30.0,
-                        help="seconds before a call counts as timed out (default 30)")
-    parser.add_argument("--retry-sample", type=int, default=0,
-                        help="retry only this many of the surge's 429/503 refusals, at random, "
-                             "and check the others were not filed (default 0: retry them all; "
-                             "a full surge's refusals take up to 15 minutes to retry)")
-    parser.add_argument("--retry-concurrency", type=int, default=8,
-                        help="calls in flight while retrying after the surge (default 8)")
-    parser.add_argument("--workers", type=int, default=0,
-                        help="gunicorn workers (default: as serve --production, two per core "
-                             f"and one, at most {MAX_WORKERS})")
-    parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS,
-                        help=f"threads per gunicorn worker (default {PRODUCTION_THREADS}, as "
-                             "serve --production; 1: sync workers)")
-    parser.add_argument("--server", choices=("auto", "production", "gunicorn"), default="auto",
-                        help="auto: `manage.py serve --production` if this checkout has it, "
-                             "else gunicorn + db_worker (default auto)")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="an environment variable for the server (repeatable), "
-                             "e.g. HUYING_RATE_LIMIT_API=off")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="5 s phases, 2 s warm-ups and a 20 s surge, to try it (marked quick)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        default="8,32,128",
+        help="closed-loop concurrencies, comma-separated (default 8,32,128)",
+    )
+    parser.add_argument(
+        "--phase-seconds",
+        type=float,
+        default=30.0,
+        help="measured seconds of each raw and intake phase (default 30)",
+    )
+    parser.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=5.0,
+        help="unmeasured seconds before each phase (default 5)",
+    )
+    parser.add_argument(
+        "--surge-seconds", type=float, default=300.0, help="length of the surge (default 300)"
+    )
+    parser.add_argument(
+        "--surge-factor",
+        type=float,
+        default=4.0,
+        help="surge rate as a multiple of the sustained rate (default 4)",
+    )
+    parser.add_argument(
+        "--sustained",
+        type=float,
+        default=0.0,
+        help="sustained creates/s to multiply (default: best of the intake phases)",
+    )
+    parser.add_argument(
+        "--max-outstanding",
+        type=int,
+        default=512,
+        help="calls in flight at most during the surge (default 512)",
+    )
+    parser.add_argument(
+        "--keys",
+        type=int,
+        default=50,
+        help="integration keys (simulated clients) to spread calls over (default 50)",
+    )
+    parser.add_argument(
+        "--bucket-seconds",
+        type=float,
+        default=10.0,
+        help="slice of the surge reported on its own (default 10)",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=30.0,
+        help="seconds before a call counts as timed out (default 30)",
+    )
+    parser.add_argument(
+        "--retry-sample",
+        type=int,
+        default=0,
+        help="retry only this many of the surge's 429/503 refusals, at random, "
+        "and check the others were not filed (default 0: retry them all; "
+        "a full surge's refusals take up to 15 minutes to retry)",
+    )
+    parser.add_argument(
+        "--retry-concurrency",
+        type=int,
+        default=8,
+        help="calls in flight while retrying after the surge (default 8)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="gunicorn workers (default: as serve --production, two per core "
+        f"and one, at most {MAX_WORKERS})",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=PRODUCTION_THREADS,
+        help=f"threads per gunicorn worker (default {PRODUCTION_THREADS}, as "
+        "serve --production; 1: sync workers)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("auto", "production", "gunicorn"),
+        default="auto",
+        help="auto: `manage.py serve --production` if this checkout has it, "
+        "else gunicorn + db_worker (default auto)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an environment variable for the server (repeatable), e.g. HUYING_RATE_LIMIT_API=off",
+    )
     parser.add_argument("--port", type=int, default=18300, help="server port on 127.0.0.1")
-    parser.add_argument("--database", default="huying_bench_surge",
-                        help="PostgreSQL database; its name must start with huying_bench")
-    parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432",
-                        help="PostgreSQL server URL without a database, on 127.0.0.1")
-    parser.add_argument("--keep-db", action="store_true",
-                        help="keep the database afterwards (default: drop it)")
+    parser.add_argument(
+        "--database",
+        default="huying_bench_surge",
+        help="PostgreSQL database; its name must start with huying_bench",
+    )
+    parser.add_argument(
+        "--pg-server",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="PostgreSQL server URL without a database, on 127.0.0.1",
+    )
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the database afterwards (default: drop it)"
+    )
     parser.add_argument("--bodies", type=int, default=2000, help="distinct bodies (default 2000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--output", default="", help="also write the JSON to this file")
@@ -1066,8 +1299,7 @@ def main() -> None:
         parser.error("--concurrency takes numbers separated by commas")
     if not concurrencies or min(concurrencies) < 1:
         parser.error("--concurrency values must be at least 1")
-    if min(args.keys, args.workers, args.threads, args.max_outstanding,
-           args.retry_concurrency) < 1:
+    if min(args.keys, args.workers, args.threads, args.max_outstanding, args.retry_concurrency) < 1:
         parser.error("--keys, --workers, --threads, --max-outstanding must be at least 1")
     if args.phase_seconds <= 0 or args.surge_seconds <= 0 or args.bucket_seconds <= 0:
         parser.error("durations must be positive")

@@ -198,8 +198,14 @@ def changes_after(cursor: Cursor, *, limit: int = 50) -> list[Change]:
         .values_list("id", "filing__number", "kind", "filing__kind", "to_status")[:limit]
     )
     changes.extend(
-        Change(id=pk, number=number, kind=kind, urgency=filing_urgency(filing_kind),
-               status=status, stream=FILING)
+        Change(
+            id=pk,
+            number=number,
+            kind=kind,
+            urgency=filing_urgency(filing_kind),
+            status=status,
+            stream=FILING,
+        )
         for pk, number, kind, filing_kind, status in rows
     )
     return changes

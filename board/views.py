@@ -140,8 +140,9 @@ def active_filings(actor: Actor) -> list[Filing]:
     filings = list(moving.order_by(patients_first, "window_start", "id")[:BOARD_FILINGS])
     now = timezone.now()
     in_force = set(
-        Pass.objects.filter(filing__in=filings, revoked_at=None, valid_until__gt=now)
-        .values_list("filing_id", flat=True)
+        Pass.objects.filter(filing__in=filings, revoked_at=None, valid_until__gt=now).values_list(
+            "filing_id", flat=True
+        )
     )
     for filing in filings:
         filing.has_pass = filing.pk in in_force  # type: ignore[attr-defined]

@@ -29,7 +29,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     end = forms.DateField(
         label=gettext_lazy("To (not included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -69,9 +71,7 @@ def _page(request: ConsoleRequest, **context: object) -> HttpResponse:
         "gaps": gaps,
         "gap_days": GAP_DAYS,
         "may_keep": request.user.effective_role in ROSTER_KEEPERS,
-        "export_form": ExportForm(
-            initial={"start": today, "end": today + dt.timedelta(days=7)}
-        ),
+        "export_form": ExportForm(initial={"start": today, "end": today + dt.timedelta(days=7)}),
         "import_form": ImportForm(),
     }
     base.update(context)

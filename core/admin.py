@@ -189,5 +189,10 @@ class PersonalDataAccessAdmin(ReadOnlyAdmin):
 @admin.register(PersonalDataPurge)
 class PersonalDataPurgeAdmin(ReadOnlyAdmin):
     list_display = (
-        "created_at", "run_by", "closed_before", "requests", "requesters", "attachments"
+        "created_at",
+        "run_by",
+        "closed_before",
+        "requests",
+        "requesters",
+        "attachments",
     )

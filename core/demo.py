@@ -105,8 +105,24 @@ DEMO_GROUP = "medical"
 
 #: Each group's county-level leader (县级领导), in the order of WORKING_GROUPS + TASK_FORCES.
 _LEADER_NAMES = (
-    "王建国", "李卫东", "张秀兰", "刘志强", "陈国庆", "杨建华", "赵德胜", "黄丽萍", "周振华",
-    "吴海涛", "徐明亮", "孙红梅", "胡永刚", "朱文斌", "高玉兰", "林志勇", "何建平", "郭春生",
+    "王建国",
+    "李卫东",
+    "张秀兰",
+    "刘志强",
+    "陈国庆",
+    "杨建华",
+    "赵德胜",
+    "黄丽萍",
+    "周振华",
+    "吴海涛",
+    "徐明亮",
+    "孙红梅",
+    "胡永刚",
+    "朱文斌",
+    "高玉兰",
+    "林志勇",
+    "何建平",
+    "郭春生",
 )
 
 
@@ -129,9 +145,23 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("commander", Role.COMMANDER, "葛志远", "指挥长：看板和日报"),
     DemoAccount("auditor", Role.AUDITOR, "邵文静", "审计：查看办理记录"),
     DemoAccount("admin", Role.ADMIN, "系统管理员", "管理员（/admin/）", superuser=True),
-    DemoAccount("citizen", Role.CITIZEN, "李娟", "群众：APP求助（/app/，手机验证码登录）", phone="13903910168"),
-    DemoAccount("enterprise", Role.ENTERPRISE, "郭建军", "企业联系人（/enterprise/，验证码登录）", phone="13513916688"),
-    DemoAccount("enterprise2", Role.ENTERPRISE, "崔丽华", "同一企业的第二位联系人", phone="13513916699"),
+    DemoAccount(
+        "citizen",
+        Role.CITIZEN,
+        "李娟",
+        "群众：APP求助（/app/，手机验证码登录）",
+        phone="13903910168",
+    ),
+    DemoAccount(
+        "enterprise",
+        Role.ENTERPRISE,
+        "郭建军",
+        "企业联系人（/enterprise/，验证码登录）",
+        phone="13513916688",
+    ),
+    DemoAccount(
+        "enterprise2", Role.ENTERPRISE, "崔丽华", "同一企业的第二位联系人", phone="13513916699"
+    ),
     DemoAccount("media", Role.MEDIA, "冯新瑞", "焦作日报编辑：媒体救助通道（/media/）"),
     DemoAccount("media2", Role.MEDIA, "秦朗", "焦作日报记者"),
 )
@@ -142,8 +172,13 @@ DEMO_CITIZEN_ID = "410802198807150026"
 DEMO_OUTLET = ("jiaozuo-daily", "焦作日报")
 #: County-level division of each demo company, by the place in its name.
 _COMPANY_COUNTIES = (
-    ("武陟县", "410823"), ("温县", "410825"), ("孟州市", "410883"), ("沁阳市", "410882"),
-    ("博爱县", "410822"), ("修武县", "410821"), ("云台铝业", "410811"),
+    ("武陟县", "410823"),
+    ("温县", "410825"),
+    ("孟州市", "410883"),
+    ("沁阳市", "410882"),
+    ("博爱县", "410822"),
+    ("修武县", "410821"),
+    ("云台铝业", "410811"),
 )
 
 #: The integrations whose requests arrive through the API, by channel.
@@ -248,15 +283,21 @@ def ensure_demo_organisation() -> DemoOrganisation:
                 leader, post_a = users["leader"], users["member"]
             else:
                 leader = _ensure_user(
-                    f"{code}-leader", role=Role.LEADER, name=_LEADER_NAMES[index],
+                    f"{code}-leader",
+                    role=Role.LEADER,
+                    name=_LEADER_NAMES[index],
                     password_hash=password_hash,
                 )
                 post_a = _ensure_user(
-                    f"{code}-a", role=Role.MEMBER, name=person_name(Random(f"{code}-a")),
+                    f"{code}-a",
+                    role=Role.MEMBER,
+                    name=person_name(Random(f"{code}-a")),
                     password_hash=password_hash,
                 )
             post_b = _ensure_user(
-                f"{code}-b", role=Role.MEMBER, name=person_name(Random(f"{code}-b")),
+                f"{code}-b",
+                role=Role.MEMBER,
+                name=person_name(Random(f"{code}-b")),
                 password_hash=password_hash,
             )
             group, created = Group.objects.get_or_create(
@@ -264,7 +305,11 @@ def ensure_demo_organisation() -> DemoOrganisation:
                 defaults={"name": name, "name_en": name_en, "kind": kind, "leader": leader},
             )
             if not created and (
-                group.name, group.name_en, group.kind, group.leader_id, group.is_active
+                group.name,
+                group.name_en,
+                group.kind,
+                group.leader_id,
+                group.is_active,
             ) != (name, name_en, kind, leader.pk, True):
                 group.name, group.name_en, group.kind = name, name_en, kind
                 group.leader, group.is_active = leader, True
@@ -321,9 +366,7 @@ def _ensure_dispatch_rules(groups: dict[str, Group]) -> None:
     """Add the demo's rules that are missing; a rule already there (even switched off by an
     administrator) is left as it is."""
     categories = {c.code: c for c in Category.objects.all()}
-    existing = set(
-        DispatchRule.objects.filter(division=None).values_list("category_id", "urgency")
-    )
+    existing = set(DispatchRule.objects.filter(division=None).values_list("category_id", "urgency"))
     for position, (category, urgency, lead, assisting) in enumerate(DISPATCH_RULES):
         if (category, urgency) in existing or category not in categories:
             continue
@@ -359,7 +402,9 @@ def _ensure_demo_enterprises() -> dict[str, Enterprise]:
     return found
 
 
-def _link_channel_accounts(users: dict[str, User], company: Enterprise, outlet: MediaOutlet) -> None:
+def _link_channel_accounts(
+    users: dict[str, User], company: Enterprise, outlet: MediaOutlet
+) -> None:
     """The citizen's real name and confirmed phone; the contacts' company; the editors' paper."""
     wanted: dict[str, dict[str, Any]] = {
         "citizen": {"id_number": DEMO_CITIZEN_ID},
@@ -470,17 +515,79 @@ _ANSWER_METHOD_BY_CHANNEL: dict[str, str] = {
 
 #: Calls by hour of the local day: quiet at night, busiest mid-morning and early evening.
 _HOUR_WEIGHTS = (
-    0.15, 0.1, 0.08, 0.06, 0.08, 0.15, 0.35, 0.7, 1.0, 1.0, 0.95, 0.85,
-    0.7, 0.75, 0.85, 0.9, 0.9, 0.85, 0.8, 0.8, 0.7, 0.55, 0.4, 0.25,
+    0.15,
+    0.1,
+    0.08,
+    0.06,
+    0.08,
+    0.15,
+    0.35,
+    0.7,
+    1.0,
+    1.0,
+    0.95,
+    0.85,
+    0.7,
+    0.75,
+    0.85,
+    0.9,
+    0.9,
+    0.85,
+    0.8,
+    0.8,
+    0.7,
+    0.55,
+    0.4,
+    0.25,
 )
 
 _MOBILE_PREFIXES = (
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151",
-    "152", "155", "156", "157", "158", "159", "166", "176", "177", "180", "181", "182",
-    "183", "185", "186", "187", "188", "189", "191", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "176",
+    "177",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "199",
 )
 #: Jiaozuo's GB/T 2260 codes as they appear on ID cards; 410800 (the city) for any year.
-_ID_AREAS = ("410802", "410803", "410804", "410811", "410821", "410822", "410823", "410825", "410882", "410883")
+_ID_AREAS = (
+    "410802",
+    "410803",
+    "410804",
+    "410811",
+    "410821",
+    "410822",
+    "410823",
+    "410825",
+    "410882",
+    "410883",
+)
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -525,7 +632,11 @@ class _Identities:
         return first17 + ric_check_digit(first17)
 
     def uscc(self) -> str:
-        body = "91" + "4108" + self.rng.choice(("00", "02", "03", "04", "11", "21", "22", "23", "25", "82", "83"))
+        body = (
+            "91"
+            + "4108"
+            + self.rng.choice(("00", "02", "03", "04", "11", "21", "22", "23", "25", "82", "83"))
+        )
         body += "".join(self.rng.choice(_USCC_ALPHABET) for _ in range(9))
         return body + uscc_check_digit(body)
 
@@ -536,8 +647,16 @@ class _Person:
     __slots__ = ("created_at", "id", "id_number", "kind", "name", "organisation", "phone", "uscc")
 
     def __init__(
-        self, *, kind: str, name: str, phone: str, id_number: str = "", organisation: str = "",
-        uscc: str = "", created_at: float = 0.0, id: int | None = None,
+        self,
+        *,
+        kind: str,
+        name: str,
+        phone: str,
+        id_number: str = "",
+        organisation: str = "",
+        uscc: str = "",
+        created_at: float = 0.0,
+        id: int | None = None,
     ) -> None:
         self.kind = kind
         self.name = name
@@ -563,7 +682,11 @@ def _lognormal(rng: Random, median_minutes: float, sigma: float = 0.7) -> float:
 #: Median minutes for each step, by urgency.
 _DISPATCH: dict[str, float] = {Urgency.CRITICAL: 2.5, Urgency.URGENT: 12.0, Urgency.NORMAL: 45.0}
 _ACCEPT: dict[str, float] = {Urgency.CRITICAL: 3.0, Urgency.URGENT: 15.0, Urgency.NORMAL: 60.0}
-_RESOLVE: dict[str, float] = {Urgency.CRITICAL: 55.0, Urgency.URGENT: 8 * 60.0, Urgency.NORMAL: 20 * 60.0}
+_RESOLVE: dict[str, float] = {
+    Urgency.CRITICAL: 55.0,
+    Urgency.URGENT: 8 * 60.0,
+    Urgency.NORMAL: 20 * 60.0,
+}
 
 #: Steps at which a request can stall (nobody acted yet), in life-cycle order.
 _STALL_STEPS = ("dispatch", "accept", "start", "resolve", "close")
@@ -607,15 +730,23 @@ class _Life:
     merged_into: int | None = None
     last_at: float = 0.0
     #: (kind, from, to, actor id, actor name, note, data, at)
-    events: list[tuple[str, str, str, int | None, str, str, str, float]] = field(default_factory=list)
+    events: list[tuple[str, str, str, int | None, str, str, str, float]] = field(
+        default_factory=list
+    )
 
     def __post_init__(self) -> None:
         self.due = self.dispatch_due
         self.last_at = self.received_at
 
     def step(
-        self, kind: str, to: str, at: float, actor: _Actor, note: str = "",
-        data: dict[str, Any] | None = None, apply: Callable[[], None] | None = None,
+        self,
+        kind: str,
+        to: str,
+        at: float,
+        actor: _Actor,
+        note: str = "",
+        data: dict[str, Any] | None = None,
+        apply: Callable[[], None] | None = None,
     ) -> None:
         """One service call at ``at``: set the fields, move the clock, write the event."""
         if at > self.now:
@@ -626,10 +757,18 @@ class _Life:
             apply()
         self.due = self._current_due()
         self.last_at = at
-        self.events.append((
-            kind, before, to, actor.id, actor.name, note,
-            json.dumps(data or {}, ensure_ascii=False), at,
-        ))
+        self.events.append(
+            (
+                kind,
+                before,
+                to,
+                actor.id,
+                actor.name,
+                note,
+                json.dumps(data or {}, ensure_ascii=False),
+                at,
+            )
+        )
 
     def _current_due(self) -> float:
         # Mirrors core.clocks.current_due: the deadline of the step now waited on.
@@ -659,29 +798,84 @@ class SeedResult:
 # --- Writing rows fast ----------------------------------------------------------------------
 
 HR_COLUMNS = (
-    "id", "number", "channel", "urgency", "priority", "status", "summary", "description",
-    "address", "external_ref", "received_at", "dispatch_due_at", "accept_due_at",
-    "resolve_due_at", "due_at", "dispatched_at", "accepted_at", "resolved_at", "answer",
-    "answer_method", "closed_at", "satisfaction", "reopen_count", "return_count", "updated_at",
-    "accepted_by_id", "api_key_id", "category_id", "created_by_id", "division_id",
-    "lead_group_id", "merged_into_id", "requester_id", "enterprise_id", "workforce",
-    "media_outlet_id", "lead_source",
+    "id",
+    "number",
+    "channel",
+    "urgency",
+    "priority",
+    "status",
+    "summary",
+    "description",
+    "address",
+    "external_ref",
+    "received_at",
+    "dispatch_due_at",
+    "accept_due_at",
+    "resolve_due_at",
+    "due_at",
+    "dispatched_at",
+    "accepted_at",
+    "resolved_at",
+    "answer",
+    "answer_method",
+    "closed_at",
+    "satisfaction",
+    "reopen_count",
+    "return_count",
+    "updated_at",
+    "accepted_by_id",
+    "api_key_id",
+    "category_id",
+    "created_by_id",
+    "division_id",
+    "lead_group_id",
+    "merged_into_id",
+    "requester_id",
+    "enterprise_id",
+    "workforce",
+    "media_outlet_id",
+    "lead_source",
 )
 EVENT_COLUMNS = (
-    "help_request_id", "kind", "from_status", "to_status", "actor_id", "actor_name", "note",
-    "data", "created_at",
+    "help_request_id",
+    "kind",
+    "from_status",
+    "to_status",
+    "actor_id",
+    "actor_name",
+    "note",
+    "data",
+    "created_at",
 )
 REQUESTER_COLUMNS = (
-    "id", "kind", "name", "phone", "id_number", "organisation", "uscc", "created_at",
-    "phone_hash", "id_number_hash", "purged_at",
+    "id",
+    "kind",
+    "name",
+    "phone",
+    "id_number",
+    "organisation",
+    "uscc",
+    "created_at",
+    "phone_hash",
+    "id_number_hash",
+    "purged_at",
 )
 ASSIST_COLUMNS = ("helprequest_id", "group_id")
 #: Where the row holds the ``_Person`` until its id is known.
 _REQUESTER = HR_COLUMNS.index("requester_id")
 _HR_DATETIMES = frozenset(
-    HR_COLUMNS.index(c) for c in (
-        "received_at", "dispatch_due_at", "accept_due_at", "resolve_due_at", "due_at",
-        "dispatched_at", "accepted_at", "resolved_at", "closed_at", "updated_at",
+    HR_COLUMNS.index(c)
+    for c in (
+        "received_at",
+        "dispatch_due_at",
+        "accept_due_at",
+        "resolve_due_at",
+        "due_at",
+        "dispatched_at",
+        "accepted_at",
+        "resolved_at",
+        "closed_at",
+        "updated_at",
     )
 )
 
@@ -860,7 +1054,9 @@ class _Generator:
             RequesterKind.PERSON, names["citizen"], self.citizen_user.phone
         )
         self.enterprise = self._known_person(
-            RequesterKind.ENTERPRISE, names["enterprise"], self.enterprise_user.phone,
+            RequesterKind.ENTERPRISE,
+            names["enterprise"],
+            self.enterprise_user.phone,
             organisation=DEMO_COMPANY,
         )
         # The demo citizen and enterprise accounts each get a handful of their own requests.
@@ -868,11 +1064,11 @@ class _Generator:
         self.recent_people: list[_Person | None] = [None] * 4000
         self.recent_pos = 0
         self.recent_filled = 0
-        self.merge_targets: dict[str, list[tuple[int, str, float]]] = {c: [] for c in self.category_codes}
+        self.merge_targets: dict[str, list[tuple[int, str, float]]] = {
+            c: [] for c in self.category_codes
+        }
 
-    def _known_person(
-        self, kind: str, name: str, phone: str, *, organisation: str = ""
-    ) -> _Person:
+    def _known_person(self, kind: str, name: str, phone: str, *, organisation: str = "") -> _Person:
         # Drawn whether needed or not, so that a seed gives the same data on every database.
         id_number = self.identities.id_number(age=38, today=self.today)
         uscc = self.identities.uscc()
@@ -890,11 +1086,20 @@ class _Generator:
         )
         if existing is not None:
             return _Person(
-                kind=kind, name=name, phone=phone, id_number=existing.id_number,
-                organisation=existing.organisation, uscc=existing.uscc, id=existing.pk,
+                kind=kind,
+                name=name,
+                phone=phone,
+                id_number=existing.id_number,
+                organisation=existing.organisation,
+                uscc=existing.uscc,
+                id=existing.pk,
             )
         return _Person(
-            kind=kind, name=name, phone=phone, id_number=id_number, organisation=organisation,
+            kind=kind,
+            name=name,
+            phone=phone,
+            id_number=id_number,
+            organisation=organisation,
             uscc=(
                 self.org.enterprises[organisation].uscc
                 if organisation in self.org.enterprises
@@ -925,10 +1130,14 @@ class _Generator:
             if relative is not None and relative.kind == kind:
                 phone = relative.phone
         person = _Person(
-            kind=kind, name=person_name(rng), phone=phone, created_at=at,
+            kind=kind,
+            name=person_name(rng),
+            phone=phone,
+            created_at=at,
             id_number=(
                 self.identities.id_number(age=rng.randint(18, 88), today=self.today)
-                if rng.random() < 0.6 else ""
+                if rng.random() < 0.6
+                else ""
             ),
         )
         if enterprise:
@@ -961,9 +1170,9 @@ class _Generator:
 
     # -- one request --
 
-    def make(self, received: float, hr_id: int, number: str, new_people: list[_Person]) -> tuple[
-        list[Any], list[tuple[Any, ...]], list[tuple[int, int]]
-    ]:
+    def make(
+        self, received: float, hr_id: int, number: str, new_people: list[_Person]
+    ) -> tuple[list[Any], list[tuple[Any, ...]], list[tuple[int, int]]]:
         rng = self.rng
         code = self._pick(self.category_codes, self.category_cum)
         template = rng.choice(TEMPLATES[code])
@@ -1038,14 +1247,41 @@ class _Generator:
 
         to_db = self.sink.to_db
         row: list[Any] = [
-            hr_id, number, channel, urgency, URGENCY_RANK[urgency],  # type: ignore[index]
-            life.status, summary[:200], description, address[:200], external_ref,
-            received, life.dispatch_due, life.accept_due, life.resolve_due, life.due,
-            life.dispatched_at, life.accepted_at, life.resolved_at, life.answer,
-            life.answer_method, life.closed_at, life.satisfaction, life.reopen_count,
-            life.return_count, life.last_at, life.accepted_by, api_key, code, created_by,
-            division.code, life.lead_group.pk if life.lead_group else None, life.merged_into,
-            person, company.pk if company else None, company.workforce if company else None,
+            hr_id,
+            number,
+            channel,
+            urgency,
+            URGENCY_RANK[urgency],  # type: ignore[index]
+            life.status,
+            summary[:200],
+            description,
+            address[:200],
+            external_ref,
+            received,
+            life.dispatch_due,
+            life.accept_due,
+            life.resolve_due,
+            life.due,
+            life.dispatched_at,
+            life.accepted_at,
+            life.resolved_at,
+            life.answer,
+            life.answer_method,
+            life.closed_at,
+            life.satisfaction,
+            life.reopen_count,
+            life.return_count,
+            life.last_at,
+            life.accepted_by,
+            api_key,
+            code,
+            created_by,
+            division.code,
+            life.lead_group.pk if life.lead_group else None,
+            life.merged_into,
+            person,
+            company.pk if company else None,
+            company.workforce if company else None,
             self.org.outlet.pk if channel == Channel.MEDIA else None,
             rng.choice(LeadSource.values) if channel == Channel.MEDIA else "",
         ]
@@ -1059,7 +1295,12 @@ class _Generator:
         return row, events, [(hr_id, g.pk) for g in life.assisting]
 
     def _live(
-        self, life: _Life, code: str, template: Template, urgency: str, channel: str,
+        self,
+        life: _Life,
+        code: str,
+        template: Template,
+        urgency: str,
+        channel: str,
         answer: str,
     ) -> None:
         """Replay the request's life up to now; raise ``_Stop`` at the first future step."""
@@ -1084,8 +1325,13 @@ class _Generator:
                 life.resolved_at, life.answer, life.answer_method = t, answer, method
 
             life.step(
-                Event.Kind.RESOLVED_AT_INTAKE, Status.RESOLVED, t, self.operator, answer,
-                {"answer_method": method}, answer_on_line,
+                Event.Kind.RESOLVED_AT_INTAKE,
+                Status.RESOLVED,
+                t,
+                self.operator,
+                answer,
+                {"answer_method": method},
+                answer_on_line,
             )
             self._close(life, t, stall, allow_reopen=False)
             return
@@ -1104,8 +1350,13 @@ class _Generator:
                     life.merged_into = into_id
 
                 life.step(
-                    Event.Kind.MERGED, Status.MERGED, t, self.dispatcher,
-                    MERGE_NOTE.format(number=into_number), {"into": into_number}, merge,
+                    Event.Kind.MERGED,
+                    Status.MERGED,
+                    t,
+                    self.dispatcher,
+                    MERGE_NOTE.format(number=into_number),
+                    {"into": into_number},
+                    merge,
                 )
                 return
 
@@ -1113,7 +1364,13 @@ class _Generator:
             raise _Stop
         # 退单: sent to the wrong group first, handed back, sent again.
         if rng.random() < 0.03:
-            wrong = rng.choice([g for g in self.org.groups.values() if g.code not in self._groups_for(code, template)])
+            wrong = rng.choice(
+                [
+                    g
+                    for g in self.org.groups.values()
+                    if g.code not in self._groups_for(code, template)
+                ]
+            )
             t, _ = self._dispatch(life, t, code, template, urgency, slow=slow, group=wrong)
             t += _lognormal(rng, 30)
             right = self.org.groups[self._groups_for(code, template)[0]]
@@ -1129,8 +1386,13 @@ class _Generator:
                 life.accept_due = t + life.windows.accept.total_seconds()
 
             life.step(
-                Event.Kind.RETURNED, Status.RECEIVED, t, member,
-                rng.choice(RETURN_REASONS).format(group=right.name), {"group": wrong.code}, give_back,
+                Event.Kind.RETURNED,
+                Status.RECEIVED,
+                t,
+                member,
+                rng.choice(RETURN_REASONS).format(group=right.name),
+                {"group": wrong.code},
+                give_back,
             )
         t, lead = self._dispatch(life, t, code, template, urgency, slow=slow)
         if stall == "accept":
@@ -1155,14 +1417,25 @@ class _Generator:
         return template.groups or CATEGORY_GROUPS[code]
 
     def _dispatch(
-        self, life: _Life, t: float, code: str, template: Template, urgency: str, *,
-        slow: float, group: Group | None = None,
+        self,
+        life: _Life,
+        t: float,
+        code: str,
+        template: Template,
+        urgency: str,
+        *,
+        slow: float,
+        group: Group | None = None,
     ) -> tuple[float, Group]:
         rng = self.rng
         t += _lognormal(rng, _DISPATCH[urgency] * slow)
         candidates = self._groups_for(code, template)
         if group is None:
-            chosen = candidates[0] if len(candidates) == 1 or rng.random() < 0.75 else rng.choice(candidates[1:])
+            chosen = (
+                candidates[0]
+                if len(candidates) == 1 or rng.random() < 0.75
+                else rng.choice(candidates[1:])
+            )
             group = self.org.groups[chosen]
         helpers: list[Group] = []
         if rng.random() < 0.08:
@@ -1178,13 +1451,24 @@ class _Generator:
             life.lead_group, life.assisting, life.dispatched_at = lead, helpers, t
 
         life.step(
-            Event.Kind.DISPATCHED, Status.DISPATCHED, t, self.dispatcher, rng.choice(DISPATCH_NOTES),
-            {"group": lead.code, "assisting": [g.code for g in helpers]}, dispatch,
+            Event.Kind.DISPATCHED,
+            Status.DISPATCHED,
+            t,
+            self.dispatcher,
+            rng.choice(DISPATCH_NOTES),
+            {"group": lead.code, "assisting": [g.code for g in helpers]},
+            dispatch,
         )
         return t, lead
 
     def _resolve(
-        self, life: _Life, t: float, urgency: str, member: _Actor, method: str, answer: str,
+        self,
+        life: _Life,
+        t: float,
+        urgency: str,
+        member: _Actor,
+        method: str,
+        answer: str,
         slow: float,
     ) -> float:
         t += _lognormal(self.rng, _RESOLVE[urgency] * slow, 0.8)
@@ -1193,13 +1477,25 @@ class _Generator:
             life.resolved_at, life.answer, life.answer_method = t, answer, method
 
         life.step(
-            Event.Kind.RESOLVED, Status.RESOLVED, t, member, answer, {"answer_method": method}, resolve
+            Event.Kind.RESOLVED,
+            Status.RESOLVED,
+            t,
+            member,
+            answer,
+            {"answer_method": method},
+            resolve,
         )
         return t
 
     def _close(
-        self, life: _Life, t: float, stall: str | None, *, allow_reopen: bool,
-        member: _Actor | None = None, urgency: str = "",
+        self,
+        life: _Life,
+        t: float,
+        stall: str | None,
+        *,
+        allow_reopen: bool,
+        member: _Actor | None = None,
+        urgency: str = "",
     ) -> None:
         """回访: the requester rates the answer; a first 不满意 reopens the request once."""
         rng = self.rng
@@ -1218,13 +1514,23 @@ class _Generator:
                 life.closed_at = None
 
             life.step(
-                Event.Kind.REOPENED, Status.IN_PROGRESS, t, closer, rng.choice(REOPEN_REASONS),
-                {"satisfaction": Satisfaction.UNSATISFIED, "automatic_reopen": True}, reopen,
+                Event.Kind.REOPENED,
+                Status.IN_PROGRESS,
+                t,
+                closer,
+                rng.choice(REOPEN_REASONS),
+                {"satisfaction": Satisfaction.UNSATISFIED, "automatic_reopen": True},
+                reopen,
             )
             # Tried again: the new answer says what was done the second time.
             t = self._resolve(
-                life, t, urgency, member, life.answer_method or AnswerMethod.PHONE,
-                "经重新核实办理，" + life.answer, 1.0,
+                life,
+                t,
+                urgency,
+                member,
+                life.answer_method or AnswerMethod.PHONE,
+                "经重新核实办理，" + life.answer,
+                1.0,
             )
             t += _lognormal(rng, 6 * 60, 1.0)
             x = rng.random() * 0.97 + 0.03  # rated again: mostly satisfied now
@@ -1241,8 +1547,13 @@ class _Generator:
             life.satisfaction, life.closed_at = rating, t
 
         life.step(
-            Event.Kind.CLOSED, Status.CLOSED, t, closer, rng.choice(CLOSE_NOTES),
-            {"satisfaction": rating, "automatic_reopen": False}, close,
+            Event.Kind.CLOSED,
+            Status.CLOSED,
+            t,
+            closer,
+            rng.choice(CLOSE_NOTES),
+            {"satisfaction": rating, "automatic_reopen": False},
+            close,
         )
 
 
@@ -1312,7 +1623,10 @@ def seed_requests(
                     day = local_days[index]
                     next_seq[day] += 1
                     row, evs, helps = generator.make(
-                        times[index], ids[index - begin], f"{day:%Y%m%d}-{next_seq[day]:04d}", new_people
+                        times[index],
+                        ids[index - begin],
+                        f"{day:%Y%m%d}-{next_seq[day]:04d}",
+                        new_people,
                     )
                     rows.append(row)
                     events.extend(evs)
@@ -1327,9 +1641,19 @@ def seed_requests(
                     REQUESTER_COLUMNS,
                     [
                         # Written past the ORM, so encrypted and hashed here (lib.fieldcrypt).
-                        (p.id, p.kind, encrypt(p.name), encrypt(p.phone), encrypt(p.id_number),
-                         p.organisation, p.uscc, sink.to_db(p.created_at),
-                         phone_lookup_hash(p.phone), id_number_lookup_hash(p.id_number), None)
+                        (
+                            p.id,
+                            p.kind,
+                            encrypt(p.name),
+                            encrypt(p.phone),
+                            encrypt(p.id_number),
+                            p.organisation,
+                            p.uscc,
+                            sink.to_db(p.created_at),
+                            phone_lookup_hash(p.phone),
+                            id_number_lookup_hash(p.id_number),
+                            None,
+                        )
                         for p in fresh
                     ],
                 )

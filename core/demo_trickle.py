@@ -41,14 +41,15 @@ def file_one(rng: Random) -> HelpRequest | None:
     code = rng.choice(sorted(TEMPLATES))
     template = rng.choice(TEMPLATES[code])
     street = rng.choice(streets)
-    place = Place(
-        county=street.county.name, street=street.name, community=rng.choice(COMMUNITIES)
-    )
+    place = Place(county=street.county.name, street=street.name, community=rng.choice(COMMUNITIES))
     summary, description, _answer = template.fill(rng, place)
     critical, urgent = template.urgency
     x = rng.random()
     urgency = (
-        Urgency.CRITICAL if x < critical else Urgency.URGENT if x < critical + urgent
+        Urgency.CRITICAL
+        if x < critical
+        else Urgency.URGENT
+        if x < critical + urgent
         else Urgency.NORMAL
     )
     name = actor.user.first_name if channel == Channel.APP and actor.user else person_name(rng)

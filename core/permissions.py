@@ -474,7 +474,9 @@ ROUTES: dict[str, Rule] = {
     ),
     "api:dispatch_request": _transition("dispatch", Who.DISPATCHER, Who.ADMIN),
     "api:merge_request": _transition("merge", Who.DISPATCHER, Who.ADMIN),
-    "api:resolve_request_at_intake": _transition("resolve_at_intake", Who.OPERATOR, Who.DISPATCHER, Who.ADMIN),
+    "api:resolve_request_at_intake": _transition(
+        "resolve_at_intake", Who.OPERATOR, Who.DISPATCHER, Who.ADMIN
+    ),
     "api:accept_request": _transition("accept", Who.MEMBER, Who.LEADER, Who.ADMIN),
     "api:return_request": _transition("return", Who.MEMBER, Who.LEADER, Who.ADMIN),
     "api:start_request": _transition("start", Who.MEMBER, Who.LEADER, Who.ADMIN),

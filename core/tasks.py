@@ -32,7 +32,9 @@ def _text_requester(event_id: int, message: str) -> None:
 
 
 #: Marked for translation here, translated when the task runs (always into Chinese).
-RECEIPT = gettext_noop("[huying] We have your request. Its number is %(number)s; keep it to follow it up.")
+RECEIPT = gettext_noop(
+    "[huying] We have your request. Its number is %(number)s; keep it to follow it up."
+)
 ANSWER = gettext_noop("[huying] Your request %(number)s has an answer: %(answer)s")
 
 
@@ -76,9 +78,7 @@ def text_escalations(event_ids: list[int]) -> int:
     from accounts.models import User
 
     events = list(
-        Event.objects.filter(pk__in=event_ids, message__isnull=True).select_related(
-            "help_request"
-        )
+        Event.objects.filter(pk__in=event_ids, message__isnull=True).select_related("help_request")
     )
     names = {str(e.data.get("notified", "")) for e in events} - {""}
     phones = dict(User.objects.filter(username__in=names).values_list("username", "phone"))

@@ -13,7 +13,15 @@ class PeerAdmin(admin.ModelAdmin[Peer]):
 
 @admin.register(OutboxMessage)
 class OutboxAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "peer", "kind", "attempts", "delivered_at", "abandoned_at", "last_error")
+    list_display = (
+        "created_at",
+        "peer",
+        "kind",
+        "attempts",
+        "delivered_at",
+        "abandoned_at",
+        "last_error",
+    )
     list_filter = ("peer", "kind")
 
 

@@ -80,7 +80,9 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> Round:
     waiting = OutboxMessage.objects.filter(delivered_at=None, abandoned_at=None)
     for peer_id in sorted(set(waiting.values_list("peer_id", flat=True))):
         while len(result.delivered) + len(result.failed) < limit:
-            head = waiting.filter(peer_id=peer_id).order_by("id").values_list("pk", flat=True).first()
+            head = (
+                waiting.filter(peer_id=peer_id).order_by("id").values_list("pk", flat=True).first()
+            )
             if head is None:
                 break
             message = _claim(head, now=now, oldest=oldest)
@@ -128,7 +130,9 @@ def _claim(message_id: int, *, now: datetime, oldest: datetime) -> OutboxMessage
         if message.created_at < oldest:
             message.abandoned_at = now
             message.last_error = "\n".join(
-                part for part in (message.last_error, "given up: older than the peers accept") if part
+                part
+                for part in (message.last_error, "given up: older than the peers accept")
+                if part
             )
             message.save(update_fields=["abandoned_at", "last_error"])
             return message

@@ -49,7 +49,9 @@ def canonical(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def seal(*, recipient: str, kind: str, body: dict[str, Any], now: datetime | None = None) -> tuple[uuid.UUID, bytes, str]:
+def seal(
+    *, recipient: str, kind: str, body: dict[str, Any], now: datetime | None = None
+) -> tuple[uuid.UUID, bytes, str]:
     """A new message from this instance: its id, the bytes to send, and their signature."""
     message_id = uuid.uuid4()
     moment = (now or datetime.now(UTC)).astimezone(UTC)
@@ -91,8 +93,12 @@ def parse(raw: bytes) -> Envelope:
     if sent_at.tzinfo is None:
         raise Refused("malformed", "field 'sent_at' has no time zone")
     return Envelope(
-        id=message_id, sender=data["from"], recipient=data["to"], sent_at=sent_at,
-        kind=data["kind"], body=data["body"],
+        id=message_id,
+        sender=data["from"],
+        recipient=data["to"],
+        sent_at=sent_at,
+        kind=data["kind"],
+        body=data["body"],
     )
 
 
@@ -103,4 +109,6 @@ def verify(raw: bytes, signature: str, public_key: str) -> None:
         signed = base64.b64decode((signature or "").strip(), validate=True)
         key.verify(signed, raw)
     except (ValueError, TypeError, InvalidSignature):
-        raise Refused("bad_signature", "the signature does not match the sender's key", status=403) from None
+        raise Refused(
+            "bad_signature", "the signature does not match the sender's key", status=403
+        ) from None

@@ -46,7 +46,9 @@ def process_pending(limit: int = 200) -> int:
 
     done = 0
     for pk in list(
-        InboxMessage.objects.filter(processed_at=None).order_by("id").values_list("pk", flat=True)[:limit]
+        InboxMessage.objects.filter(processed_at=None)
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
     ):
         try:
             with transaction.atomic():
@@ -55,7 +57,9 @@ def process_pending(limit: int = 200) -> int:
                     continue
                 handler = HANDLERS.get(message.kind)
                 body = json.loads(message.envelope)["body"]
-                message.outcome = handler(message, body) if handler else f"no handler for {message.kind!r}"
+                message.outcome = (
+                    handler(message, body) if handler else f"no handler for {message.kind!r}"
+                )
                 message.processed_at = timezone.now()
                 message.save(update_fields=["outcome", "processed_at"])
                 done += 1

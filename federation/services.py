@@ -41,8 +41,11 @@ def _queue_processing() -> None:
 
 def _refuse(refused: envelope.Refused, *, sender: str, message_id: str, remote_addr: str) -> None:
     RefusedMessage.objects.create(
-        sender=sender[:60], message_id=message_id[:60], reason=refused.reason,
-        detail=refused.detail[:2000], remote_addr=remote_addr[:60],
+        sender=sender[:60],
+        message_id=message_id[:60],
+        reason=refused.reason,
+        detail=refused.detail[:2000],
+        remote_addr=remote_addr[:60],
     )
 
 
@@ -58,27 +61,39 @@ def receive(raw: bytes, signature: str, *, remote_addr: str = "") -> InboxMessag
         sender, message_id = parsed.sender, str(parsed.id)
         peer = Peer.objects.filter(code=parsed.sender, is_active=True).first()
         if peer is None:
-            raise envelope.Refused("unknown_peer", f"{parsed.sender!r} is not a registered peer", status=403)
+            raise envelope.Refused(
+                "unknown_peer", f"{parsed.sender!r} is not a registered peer", status=403
+            )
         if parsed.recipient != settings.HUYING_INSTANCE_ID:
-            raise envelope.Refused("wrong_recipient", f"addressed to {parsed.recipient!r}, not to us")
+            raise envelope.Refused(
+                "wrong_recipient", f"addressed to {parsed.recipient!r}, not to us"
+            )
         envelope.verify(raw, signature, peer.public_key)
         now = timezone.now()
         skew = timedelta(seconds=settings.HUYING_FEDERATION_MAX_SKEW_SECONDS)
         if parsed.sent_at > now + skew:
-            raise envelope.Refused("from_the_future", f"sent at {parsed.sent_at.isoformat()}, later than now")
+            raise envelope.Refused(
+                "from_the_future", f"sent at {parsed.sent_at.isoformat()}, later than now"
+            )
         if parsed.sent_at < now - timedelta(hours=settings.HUYING_FEDERATION_MAX_AGE_HOURS):
             raise envelope.Refused("stale", f"sent at {parsed.sent_at.isoformat()}, too long ago")
         try:
             with transaction.atomic():
                 stored = InboxMessage.objects.create(
-                    peer=peer, message_id=parsed.id, kind=parsed.kind, envelope=raw.decode("utf-8"),
-                    signature=signature, sent_at=parsed.sent_at,
+                    peer=peer,
+                    message_id=parsed.id,
+                    kind=parsed.kind,
+                    envelope=raw.decode("utf-8"),
+                    signature=signature,
+                    sent_at=parsed.sent_at,
                 )
                 # Acted on by the task worker once stored: the peer's answer does not wait.
                 transaction.on_commit(_queue_processing)
                 return stored
         except IntegrityError:
-            raise envelope.Refused("replay", "this message was received before", status=409) from None
+            raise envelope.Refused(
+                "replay", "this message was received before", status=409
+            ) from None
     except envelope.Refused as refused:
         _refuse(refused, sender=sender, message_id=message_id, remote_addr=remote_addr)
         raise

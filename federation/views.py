@@ -33,7 +33,9 @@ def messages(request: HttpRequest) -> JsonResponse:
     """Take a signed message: 202 stored; 4xx with a stable code when refused (and recorded)."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > MAX_BODY_BYTES:
-        return JsonResponse({"code": "too_large", "message": f"at most {MAX_BODY_BYTES} bytes"}, status=413)
+        return JsonResponse(
+            {"code": "too_large", "message": f"at most {MAX_BODY_BYTES} bytes"}, status=413
+        )
     try:
         stored = services.receive(
             request.body,
@@ -41,5 +43,7 @@ def messages(request: HttpRequest) -> JsonResponse:
             remote_addr=request.META.get("REMOTE_ADDR", ""),
         )
     except envelope.Refused as refused:
-        return JsonResponse({"code": refused.reason, "message": refused.detail}, status=refused.status)
+        return JsonResponse(
+            {"code": refused.reason, "message": refused.detail}, status=refused.status
+        )
     return JsonResponse({"code": "stored", "id": str(stored.message_id)}, status=202)

@@ -74,14 +74,26 @@ def filing_attach(
                 "file", _("A filing carries at most %(count)d files.") % {"count": MAX_FILES}
             )
         attached = FilingFile(
-            filing=filing, side=filing.side, name=clean.name, content_type=clean.content_type,
-            size=len(clean.data), sha256=hashlib.sha256(clean.data).hexdigest(),
-            added_by=actor.user, added_by_name=actor.name,
+            filing=filing,
+            side=filing.side,
+            name=clean.name,
+            content_type=clean.content_type,
+            size=len(clean.data),
+            sha256=hashlib.sha256(clean.data).hexdigest(),
+            added_by=actor.user,
+            added_by_name=actor.name,
         )
         attached.file.save(f"{attached.uid}{clean.extension}", ContentFile(clean.data), save=False)
         attached.save()
-        filing_event(filing, kind="file_added", side=filing.side, from_status=filing.status,
-                     actor=actor, actor_name=actor.name, note=clean.name)
+        filing_event(
+            filing,
+            kind="file_added",
+            side=filing.side,
+            from_status=filing.status,
+            actor=actor,
+            actor_name=actor.name,
+            note=clean.name,
+        )
         if is_shared(filing):
             send_file(attached)
     return attached
@@ -94,12 +106,21 @@ def send_file(attached: FilingFile) -> None:
     count = max(1, -(-len(data) // PART_BYTES))
     for index in range(count):
         chunk = data[index * PART_BYTES : (index + 1) * PART_BYTES]
-        federation.send(attached.filing.peer, PART_MESSAGE, {
-            "uid": str(attached.filing.uid), "file": str(attached.uid), "index": index,
-            "count": count, "name": attached.name, "size": attached.size,
-            "sha256": attached.sha256, "added_by": attached.added_by_name,
-            "data": base64.b64encode(chunk).decode("ascii"),
-        })
+        federation.send(
+            attached.filing.peer,
+            PART_MESSAGE,
+            {
+                "uid": str(attached.filing.uid),
+                "file": str(attached.uid),
+                "index": index,
+                "count": count,
+                "name": attached.name,
+                "size": attached.size,
+                "sha256": attached.sha256,
+                "added_by": attached.added_by_name,
+                "data": base64.b64encode(chunk).decode("ascii"),
+            },
+        )
 
 
 def send_files(filing: Filing) -> None:
@@ -135,25 +156,50 @@ def receive_part(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     FilingFilePart.objects.filter(file_uid=file_uid).delete()
     name = str(body.get("name") or "file")[-120:]
     if len(data) != size or hashlib.sha256(data).hexdigest() != str(body.get("sha256")):
-        filing_event(filing, kind="file_refused", side=_other(filing.side), from_status=filing.status,
-                     actor_name=peer.name, note=f"{name}: SHA-256", message_id=message_id)
+        filing_event(
+            filing,
+            kind="file_refused",
+            side=_other(filing.side),
+            from_status=filing.status,
+            actor_name=peer.name,
+            note=f"{name}: SHA-256",
+            message_id=message_id,
+        )
         return f"refused: {name} does not match its SHA-256"
     try:
         clean = clean_document(_Named(data, name), max_bytes=max_bytes())
     except ValidationError as error:
-        filing_event(filing, kind="file_refused", side=_other(filing.side), from_status=filing.status,
-                     actor_name=peer.name, note=" ".join(error.messages), message_id=message_id)
+        filing_event(
+            filing,
+            kind="file_refused",
+            side=_other(filing.side),
+            from_status=filing.status,
+            actor_name=peer.name,
+            note=" ".join(error.messages),
+            message_id=message_id,
+        )
         return f"refused: {name}: {' '.join(error.messages)}"
     attached = FilingFile(
-        uid=file_uid, filing=filing, side=_other(filing.side), name=clean.name,
-        content_type=clean.content_type, size=len(clean.data),
+        uid=file_uid,
+        filing=filing,
+        side=_other(filing.side),
+        name=clean.name,
+        content_type=clean.content_type,
+        size=len(clean.data),
         sha256=hashlib.sha256(clean.data).hexdigest(),
         added_by_name=f"{peer.name} · {str(body.get('added_by', ''))[:60]}",
     )
     attached.file.save(f"{attached.uid}{clean.extension}", ContentFile(clean.data), save=False)
     attached.save()
-    filing_event(filing, kind="file_added", side=attached.side, from_status=filing.status,
-                 actor_name=attached.added_by_name, note=attached.name, message_id=message_id)
+    filing_event(
+        filing,
+        kind="file_added",
+        side=attached.side,
+        from_status=filing.status,
+        actor_name=attached.added_by_name,
+        note=attached.name,
+        message_id=message_id,
+    )
     return f"file {attached.name} received"
 
 

@@ -44,9 +44,22 @@ class FilingStatus(models.TextChoices):
 #: The fields that describe what moves; they travel in the filing message, and an amendment
 #: changes them (never after approval).
 FILING_FIELDS = (
-    "kind", "origin_place", "destination_place", "cargo", "vehicle_plate", "driver_name",
-    "driver_phone", "escort_name", "escort_phone", "route", "checkpoints", "window_start",
-    "window_end", "origin_contact", "origin_contact_phone", "destination_contact",
+    "kind",
+    "origin_place",
+    "destination_place",
+    "cargo",
+    "vehicle_plate",
+    "driver_name",
+    "driver_phone",
+    "escort_name",
+    "escort_phone",
+    "route",
+    "checkpoints",
+    "window_start",
+    "window_end",
+    "origin_contact",
+    "origin_contact_phone",
+    "destination_contact",
     "destination_contact_phone",
 )
 
@@ -80,10 +93,16 @@ class Filing(models.Model):
     origin_contact = models.CharField(_("contact at origin"), max_length=50)
     origin_contact_phone = models.CharField(_("phone at origin"), max_length=20)
     destination_contact = models.CharField(_("contact at destination"), max_length=50, blank=True)
-    destination_contact_phone = models.CharField(_("phone at destination"), max_length=20, blank=True)
+    destination_contact_phone = models.CharField(
+        _("phone at destination"), max_length=20, blank=True
+    )
     help_request = models.ForeignKey(
-        "core.HelpRequest", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="green_channel_filings", verbose_name=_("help request"),
+        "core.HelpRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="green_channel_filings",
+        verbose_name=_("help request"),
     )
     reason = models.TextField(_("last reason given"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -40,8 +40,18 @@ REVOKED_MESSAGE = "gc.pass_revoked"
 ISSUABLE = frozenset({FilingStatus.APPROVED, FilingStatus.IN_TRANSIT})
 #: Every payload field and its JSON type; a signed payload lacking one is still malformed.
 PAYLOAD_FIELDS: dict[str, type] = {
-    "iss": str, "pid": str, "fid": str, "no": str, "plate": str, "driver": str, "escort": str,
-    "from": str, "to": str, "route": str, "nbf": int, "exp": int,
+    "iss": str,
+    "pid": str,
+    "fid": str,
+    "no": str,
+    "plate": str,
+    "driver": str,
+    "escort": str,
+    "from": str,
+    "to": str,
+    "route": str,
+    "nbf": int,
+    "exp": int,
 }
 #: A QR code holds a few kilobytes at most; anything longer is not one of ours.
 MAX_TOKEN = 4000
@@ -92,7 +102,9 @@ def _b64url(data: bytes) -> str:
 
 def _unb64url(text: str) -> bytes:
     """Strict base64url without padding: a stray character must not decode to something."""
-    if not text or any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" for c in text):
+    if not text or any(
+        c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" for c in text
+    ):
         raise ValueError("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -119,24 +131,41 @@ def issue_pass(filing: Filing) -> Pass:
         filing = Filing.objects.select_for_update().get(pk=filing.pk)
         if filing.status not in ISSUABLE:
             raise TransitionNotAllowed(
-                _("A pass is issued only once the filing is approved at both ends (it is “%(status)s”).")
+                _(
+                    "A pass is issued only once the filing is approved at both ends (it is “%(status)s”)."
+                )
                 % {"status": FilingStatus(filing.status).label}
             )
         pid = uuid.uuid4()
         payload = {
-            "iss": settings.HUYING_INSTANCE_ID, "pid": str(pid), "fid": str(filing.uid),
-            "no": filing.number, "plate": filing.vehicle_plate, "driver": filing.driver_name,
-            "escort": filing.escort_name, "from": filing.origin_place, "to": filing.destination_place,
-            "route": filing.route, "nbf": int(filing.window_start.timestamp()),
+            "iss": settings.HUYING_INSTANCE_ID,
+            "pid": str(pid),
+            "fid": str(filing.uid),
+            "no": filing.number,
+            "plate": filing.vehicle_plate,
+            "driver": filing.driver_name,
+            "escort": filing.escort_name,
+            "from": filing.origin_place,
+            "to": filing.destination_place,
+            "route": filing.route,
+            "nbf": int(filing.window_start.timestamp()),
             "exp": int(filing.window_end.timestamp()),
         }
         issued = Pass.objects.create(
-            pid=pid, filing=filing, issuer=settings.HUYING_INSTANCE_ID, token=sign_payload(payload),
-            valid_from=filing.window_start, valid_until=filing.window_end,
+            pid=pid,
+            filing=filing,
+            issuer=settings.HUYING_INSTANCE_ID,
+            token=sign_payload(payload),
+            valid_from=filing.window_start,
+            valid_until=filing.window_end,
         )
         filing_event(
-            filing, kind="pass_issued", side=filing.side, from_status=filing.status,
-            actor_name=settings.HUYING_INSTANCE_ID, note=str(pid),
+            filing,
+            kind="pass_issued",
+            side=filing.side,
+            from_status=filing.status,
+            actor_name=settings.HUYING_INSTANCE_ID,
+            note=str(pid),
         )
     return issued
 
@@ -205,7 +234,9 @@ def revoke_pass(issued: Pass, *, actor: Actor, reason: str) -> Pass:
         # Locked so two officers revoking at once write one revocation and one message.
         issued = Pass.objects.select_for_update().select_related("filing__peer").get(pk=issued.pk)
         if issued.issuer != settings.HUYING_INSTANCE_ID:
-            raise TransitionNotAllowed(_("Only the command centre that issued a pass may revoke it."))
+            raise TransitionNotAllowed(
+                _("Only the command centre that issued a pass may revoke it.")
+            )
         if issued.revoked_at is not None:
             raise TransitionNotAllowed(_("This pass is already revoked."))
         issued.revoked_at = timezone.now()
@@ -213,13 +244,25 @@ def revoke_pass(issued: Pass, *, actor: Actor, reason: str) -> Pass:
         issued.save(update_fields=["revoked_at", "revoked_reason"])
         filing = issued.filing
         filing_event(
-            filing, kind="pass_revoked", side=filing.side, from_status=filing.status,
-            actor=actor, actor_name=actor.name, note=f"{issued.pid}: {reason}",
+            filing,
+            kind="pass_revoked",
+            side=filing.side,
+            from_status=filing.status,
+            actor=actor,
+            actor_name=actor.name,
+            note=f"{issued.pid}: {reason}",
         )
-        federation.send(filing.peer, REVOKED_MESSAGE, {
-            "uid": str(filing.uid), "pid": str(issued.pid), "reason": reason,
-            "valid_from": issued.valid_from.isoformat(), "valid_until": issued.valid_until.isoformat(),
-        })
+        federation.send(
+            filing.peer,
+            REVOKED_MESSAGE,
+            {
+                "uid": str(filing.uid),
+                "pid": str(issued.pid),
+                "reason": reason,
+                "valid_from": issued.valid_from.isoformat(),
+                "valid_until": issued.valid_until.isoformat(),
+            },
+        )
     return issued
 
 
@@ -259,7 +302,9 @@ def receive_revocation(peer: Peer, body: dict[str, Any]) -> str:
     if known is not None and known.issuer != peer.code:
         return "ignored: the pass is not this peer's"
     if known is None:
-        known = Pass(pid=pid, filing=filing, issuer=peer.code, valid_from=valid_from, valid_until=valid_until)
+        known = Pass(
+            pid=pid, filing=filing, issuer=peer.code, valid_from=valid_from, valid_until=valid_until
+        )
     if known.revoked_at is None:
         known.revoked_at = timezone.now()
         known.revoked_reason = str(body.get("reason") or "")[:2000]
@@ -276,4 +321,6 @@ def qr_svg(token: str) -> str:
     """The token as an inline SVG QR code, drawn here so the page needs nothing from outside."""
     import segno
 
-    return str(segno.make(token, error="m", micro=False).svg_inline(scale=3, border=4, omitsize=True))
+    return str(
+        segno.make(token, error="m", micro=False).svg_inline(scale=3, border=4, omitsize=True)
+    )

@@ -41,10 +41,15 @@ class Step:
 STEPS: dict[str, Step] = {
     "approve_origin": Step(Side.ORIGIN, frozenset({S.FILED}), S.ORIGIN_APPROVED),
     "approve": Step(Side.DESTINATION, frozenset({S.ORIGIN_APPROVED}), S.APPROVED),
-    "request_amendment": Step(Side.DESTINATION, frozenset({S.ORIGIN_APPROVED}), S.AMENDMENT_REQUESTED, True),
+    "request_amendment": Step(
+        Side.DESTINATION, frozenset({S.ORIGIN_APPROVED}), S.AMENDMENT_REQUESTED, True
+    ),
     "amend": Step(Side.ORIGIN, frozenset({S.FILED, S.AMENDMENT_REQUESTED}), S.FILED),
     "reject_origin": Step(
-        Side.ORIGIN, frozenset({S.FILED, S.ORIGIN_APPROVED, S.AMENDMENT_REQUESTED}), S.REJECTED, True
+        Side.ORIGIN,
+        frozenset({S.FILED, S.ORIGIN_APPROVED, S.AMENDMENT_REQUESTED}),
+        S.REJECTED,
+        True,
     ),
     "reject": Step(Side.DESTINATION, frozenset({S.ORIGIN_APPROVED}), S.REJECTED, True),
     "depart": Step(Side.ORIGIN, frozenset({S.APPROVED}), S.IN_TRANSIT),
@@ -73,8 +78,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     """The filing's fields, checked; InvalidInput names every field that is wrong."""
     errors: dict[str, list[str]] = {}
     required = {
-        "kind", "origin_place", "destination_place", "cargo", "vehicle_plate", "driver_name",
-        "driver_phone", "route", "window_start", "window_end", "origin_contact",
+        "kind",
+        "origin_place",
+        "destination_place",
+        "cargo",
+        "vehicle_plate",
+        "driver_name",
+        "driver_phone",
+        "route",
+        "window_start",
+        "window_end",
+        "origin_contact",
         "origin_contact_phone",
     }
     out: dict[str, Any] = {}
@@ -107,28 +121,57 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def filing_event(filing: Filing, *, kind: str, side: str, from_status: str, actor_name: str,
-                 actor: Actor | None = None, note: str = "", message_id: Any = None) -> FilingEvent:
+def filing_event(
+    filing: Filing,
+    *,
+    kind: str,
+    side: str,
+    from_status: str,
+    actor_name: str,
+    actor: Actor | None = None,
+    note: str = "",
+    message_id: Any = None,
+) -> FilingEvent:
     """Write one step of ``filing``'s timeline; the live board hears of it once committed."""
     event = FilingEvent.objects.create(
-        filing=filing, kind=kind, side=side, from_status=from_status, to_status=filing.status,
-        actor=actor.user if actor else None, actor_name=actor_name, note=note,
-        version=filing.version, message_id=message_id,
+        filing=filing,
+        kind=kind,
+        side=side,
+        from_status=from_status,
+        to_status=filing.status,
+        actor=actor.user if actor else None,
+        actor_name=actor_name,
+        note=note,
+        version=filing.version,
+        message_id=message_id,
     )
     transaction.on_commit(lambda: filing_event_committed.send(sender=FilingEvent, event=event))
     return event
 
 
-def filing_create(*, actor: Actor, peer: Peer, data: dict[str, Any], help_request: Any = None) -> Filing:
+def filing_create(
+    *, actor: Actor, peer: Peer, data: dict[str, Any], help_request: Any = None
+) -> Filing:
     """File a transfer from us to ``peer``; it waits for our own approval before it is sent."""
     fields = _clean(data)
     with transaction.atomic():
         filing = Filing.objects.create(
-            number=_next_number(), side=Side.ORIGIN, peer=peer,
-            origin_instance=settings.HUYING_INSTANCE_ID, destination_instance=peer.code,
-            help_request=help_request, **fields,
+            number=_next_number(),
+            side=Side.ORIGIN,
+            peer=peer,
+            origin_instance=settings.HUYING_INSTANCE_ID,
+            destination_instance=peer.code,
+            help_request=help_request,
+            **fields,
         )
-        filing_event(filing, kind="filed", side=Side.ORIGIN, from_status="", actor=actor, actor_name=actor.name)
+        filing_event(
+            filing,
+            kind="filed",
+            side=Side.ORIGIN,
+            from_status="",
+            actor=actor,
+            actor_name=actor.name,
+        )
     return filing
 
 
@@ -138,15 +181,28 @@ def is_shared(filing: Filing) -> bool:
 
 
 def _send_filing(filing: Filing) -> None:
-    federation.send(filing.peer, FILING_MESSAGE, {
-        "uid": str(filing.uid), "number": filing.number, "version": filing.version,
-        "origin": filing.origin_instance, "destination": filing.destination_instance,
-        "data": filing.data(),
-    })
+    federation.send(
+        filing.peer,
+        FILING_MESSAGE,
+        {
+            "uid": str(filing.uid),
+            "number": filing.number,
+            "version": filing.version,
+            "origin": filing.origin_instance,
+            "destination": filing.destination_instance,
+            "data": filing.data(),
+        },
+    )
 
 
-def filing_step(filing: Filing, step_name: str, *, actor: Actor, reason: str = "",
-                data: dict[str, Any] | None = None) -> Filing:
+def filing_step(
+    filing: Filing,
+    step_name: str,
+    *,
+    actor: Actor,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Filing:
     """Take ``step_name`` on our side; the other side is told when it knows the filing."""
     step = STEPS.get(step_name)
     if step is None:
@@ -161,8 +217,10 @@ def filing_step(filing: Filing, step_name: str, *, actor: Actor, reason: str = "
         if filing.status not in step.sources:
             if step_name == "amend":
                 raise TransitionNotAllowed(
-                    _("A filing cannot be amended once it is approved at both ends or closed "
-                      "(it is “%(status)s”); file a new one.")
+                    _(
+                        "A filing cannot be amended once it is approved at both ends or closed "
+                        "(it is “%(status)s”); file a new one."
+                    )
                     % {"status": FilingStatus(filing.status).label}
                 )
             raise TransitionNotAllowed(
@@ -170,7 +228,9 @@ def filing_step(filing: Filing, step_name: str, *, actor: Actor, reason: str = "
                 % {"status": FilingStatus(filing.status).label}
             )
         if step.needs_reason and not reason:
-            raise InvalidInput.for_field("reason", _("Give the reason; the other side will read it."))
+            raise InvalidInput.for_field(
+                "reason", _("Give the reason; the other side will read it.")
+            )
         fields = _clean(data or {}) if step_name == "amend" else None
         shared = is_shared(filing)
         before = filing.status
@@ -182,8 +242,15 @@ def filing_step(filing: Filing, step_name: str, *, actor: Actor, reason: str = "
                 setattr(filing, name, value)
             filing.version += 1
         filing.save()
-        filing_event(filing, kind=step_name, side=filing.side, from_status=before, actor=actor,
-               actor_name=actor.name, note=reason)
+        filing_event(
+            filing,
+            kind=step_name,
+            side=filing.side,
+            from_status=before,
+            actor=actor,
+            actor_name=actor.name,
+            note=reason,
+        )
         if step_name == "approve_origin":
             from greenchannel.files import send_files
 
@@ -191,10 +258,17 @@ def filing_step(filing: Filing, step_name: str, *, actor: Actor, reason: str = "
             # After the filing, so the other side knows it when the files' parts arrive.
             send_files(filing)
         elif shared:
-            federation.send(filing.peer, STEP_MESSAGE, {
-                "uid": str(filing.uid), "step": step_name, "version": filing.version,
-                "reason": reason, "actor": actor.name,
-            })
+            federation.send(
+                filing.peer,
+                STEP_MESSAGE,
+                {
+                    "uid": str(filing.uid),
+                    "step": step_name,
+                    "version": filing.version,
+                    "reason": reason,
+                    "actor": actor.name,
+                },
+            )
     return filing
 
 
@@ -219,12 +293,24 @@ def receive_filing(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     filing = Filing.objects.select_for_update().filter(uid=uid).first()
     if filing is None:
         filing = Filing.objects.create(
-            uid=uid, number=str(body["number"])[:40], side=Side.DESTINATION, peer=peer,
-            origin_instance=peer.code, destination_instance=settings.HUYING_INSTANCE_ID,
-            status=S.ORIGIN_APPROVED, version=int(body["version"]), **fields,
+            uid=uid,
+            number=str(body["number"])[:40],
+            side=Side.DESTINATION,
+            peer=peer,
+            origin_instance=peer.code,
+            destination_instance=settings.HUYING_INSTANCE_ID,
+            status=S.ORIGIN_APPROVED,
+            version=int(body["version"]),
+            **fields,
         )
-        filing_event(filing, kind="approve_origin", side=Side.ORIGIN, from_status="",
-               actor_name=peer.name, message_id=message_id)
+        filing_event(
+            filing,
+            kind="approve_origin",
+            side=Side.ORIGIN,
+            from_status="",
+            actor_name=peer.name,
+            message_id=message_id,
+        )
         return f"filing {filing.number} received"
     if filing.side != Side.DESTINATION or filing.peer_id != peer.pk:
         return "ignored: the filing is not this peer's"
@@ -236,8 +322,14 @@ def receive_filing(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     filing.version = int(body["version"])
     filing.status = S.ORIGIN_APPROVED
     filing.save()
-    filing_event(filing, kind="approve_origin", side=Side.ORIGIN, from_status=before,
-           actor_name=peer.name, message_id=message_id)
+    filing_event(
+        filing,
+        kind="approve_origin",
+        side=Side.ORIGIN,
+        from_status=before,
+        actor_name=peer.name,
+        message_id=message_id,
+    )
     return f"filing {filing.number} version {filing.version} received"
 
 
@@ -252,17 +344,30 @@ def apply_step(peer: Peer, body: dict[str, Any], message_id: Any) -> str:
     if step.side != _other(filing.side):
         return f"ignored: {name} is not the other side's step"
     if filing.status not in step.sources:
-        filing_event(filing, kind="out_of_step", side=step.side, from_status=filing.status,
-               actor_name=peer.name, note=f"{name} from {filing.status}", message_id=message_id)
+        filing_event(
+            filing,
+            kind="out_of_step",
+            side=step.side,
+            from_status=filing.status,
+            actor_name=peer.name,
+            note=f"{name} from {filing.status}",
+            message_id=message_id,
+        )
         return f"ignored: {name} does not fit {filing.status}"
     before = filing.status
     filing.status = step.target
     if body.get("reason"):
         filing.reason = str(body["reason"])[:MAX_TEXT]
     filing.save()
-    filing_event(filing, kind=name, side=step.side, from_status=before,
-           actor_name=f"{peer.name} · {str(body.get('actor', ''))[:60]}",
-           note=str(body.get("reason") or ""), message_id=message_id)
+    filing_event(
+        filing,
+        kind=name,
+        side=step.side,
+        from_status=before,
+        actor_name=f"{peer.name} · {str(body.get('actor', ''))[:60]}",
+        note=str(body.get("reason") or ""),
+        message_id=message_id,
+    )
     if filing.status == S.APPROVED and filing.side == Side.ORIGIN:
         # Approved at both ends: the origin, where the vehicle leaves, issues its pass.
         from greenchannel import passes

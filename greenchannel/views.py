@@ -347,7 +347,8 @@ def _detail(
             "files": filing.files.all(),
             "file_form": file_form or FileForm(auto_id="id_file_%s"),
             "may_attach": may_act and filing.status not in FINISHED,
-            "reissue_form": form if (form is not None and failed == "reissue")
+            "reissue_form": form
+            if (form is not None and failed == "reissue")
             else StepForm(auto_id="id_reissue_%s"),
             "direction": DIRECTIONS[filing.side],
             "fields": _fields(filing),
@@ -446,7 +447,9 @@ def file_add(request: ConsoleRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, filing, status=422, file_form=form)
     try:
-        attached = filing_attach(filing, actor=Actor(user=request.user), upload=form.cleaned_data["file"])
+        attached = filing_attach(
+            filing, actor=Actor(user=request.user), upload=form.cleaned_data["file"]
+        )
     except HuyingError as error:
         add_error_details(form, error)
         return _detail(request, filing, status=422, error=str(error.message), file_form=form)

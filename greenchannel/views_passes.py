@@ -25,10 +25,14 @@ from greenchannel.models import Pass
 
 class VerifyForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Pass code"), max_length=passes.MAX_TOKEN,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false",
-                                     "autocapitalize": "off"}),
-        error_messages={"required": gettext_lazy("Scan or type the code printed under the QR code.")},
+        label=gettext_lazy("Pass code"),
+        max_length=passes.MAX_TOKEN,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+        error_messages={
+            "required": gettext_lazy("Scan or type the code printed under the QR code.")
+        },
     )
 
     def clean_code(self) -> str:
@@ -36,7 +40,9 @@ class VerifyForm(forms.Form):
         code = "".join(str(self.cleaned_data["code"]).split())
         if passes.verify_token(code).outcome == passes.Outcome.MALFORMED:
             raise forms.ValidationError(
-                _("This is not a pass code: it starts with HY1 and has two dots. Check what was typed."),
+                _(
+                    "This is not a pass code: it starts with HY1 and has two dots. Check what was typed."
+                ),
                 code="malformed",
             )
         return code
@@ -45,16 +51,24 @@ class VerifyForm(forms.Form):
 def _labels() -> dict[str, str]:
     """The words the page's script shows, translated here so the script holds no text."""
     out = {str(value): str(label) for value, label in passes.Outcome.choices}
-    out.update({
-        "revocation_unchecked": _("Offline: revocation not checked. Check again when online."),
-        "revocation_checked": _("Revocation checked online."),
-        "keys_missing": _("No keys stored yet: open this page once while online."),
-        "keys_updated": _("Keys updated"),
-        "camera_failed": _("The camera could not be opened; type the code instead."),
-        "plate": _("Vehicle plate"), "driver": _("Driver"), "escort": _("Escort"), "from": _("Departs from"),
-        "to": _("Goes to"), "route": _("Route"), "window": _("Valid during"), "iss": _("Issued by"),
-        "no": _("Filing"),
-    })
+    out.update(
+        {
+            "revocation_unchecked": _("Offline: revocation not checked. Check again when online."),
+            "revocation_checked": _("Revocation checked online."),
+            "keys_missing": _("No keys stored yet: open this page once while online."),
+            "keys_updated": _("Keys updated"),
+            "camera_failed": _("The camera could not be opened; type the code instead."),
+            "plate": _("Vehicle plate"),
+            "driver": _("Driver"),
+            "escort": _("Escort"),
+            "from": _("Departs from"),
+            "to": _("Goes to"),
+            "route": _("Route"),
+            "window": _("Valid during"),
+            "iss": _("Issued by"),
+            "no": _("Filing"),
+        }
+    )
     return out
 
 
@@ -67,7 +81,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         verdict = passes.verify_token(form.cleaned_data["code"])
     context: dict[str, Any] = {"form": form, "verdict": verdict, "labels": _labels()}
-    return render(request, "greenchannel/passes/verify.html", context, status=422 if form.errors else 200)
+    return render(
+        request, "greenchannel/passes/verify.html", context, status=422 if form.errors else 200
+    )
 
 
 @require_GET
@@ -83,10 +99,14 @@ def status_json(request: HttpRequest, pid: uuid.UUID) -> JsonResponse:
     """Whether a pass is revoked, as far as we know; only the fact and its time, not the reason."""
     known = Pass.objects.filter(pid=pid).first()
     revoked_at = known.revoked_at if known else None
-    return JsonResponse({
-        "pid": str(pid), "known": known is not None, "revoked": revoked_at is not None,
-        "revoked_at": revoked_at.isoformat() if revoked_at else None,
-    })
+    return JsonResponse(
+        {
+            "pid": str(pid),
+            "known": known is not None,
+            "revoked": revoked_at is not None,
+            "revoked_at": revoked_at.isoformat() if revoked_at else None,
+        }
+    )
 
 
 @never_cache
@@ -102,8 +122,12 @@ def pass_detail(request: HttpRequest, pid: uuid.UUID) -> HttpResponse:
     if not issued.token:
         # A pass of the other side's that we only know was revoked: nothing to show.
         raise Http404(str(pid))
-    context = {"pass": issued, "filing": issued.filing, "qr": passes.qr_svg(issued.token),
-               "verdict": passes.verify_token(issued.token)}
+    context = {
+        "pass": issued,
+        "filing": issued.filing,
+        "qr": passes.qr_svg(issued.token),
+        "verdict": passes.verify_token(issued.token),
+    }
     return render(request, "greenchannel/passes/detail.html", context)
 
 

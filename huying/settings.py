@@ -276,7 +276,9 @@ HUYING_FEDERATION_KEY_FILE = env_str(
 HUYING_FEDERATION_MAX_SKEW_SECONDS = env_int("HUYING_FEDERATION_MAX_SKEW_SECONDS", 300, minimum=0)
 HUYING_FEDERATION_MAX_AGE_HOURS = env_int("HUYING_FEDERATION_MAX_AGE_HOURS", 72, minimum=1)
 # The outbox's first wait after a failed delivery; it doubles with each failure, up to an hour.
-HUYING_FEDERATION_FIRST_RETRY_SECONDS = env_int("HUYING_FEDERATION_FIRST_RETRY_SECONDS", 30, minimum=1)
+HUYING_FEDERATION_FIRST_RETRY_SECONDS = env_int(
+    "HUYING_FEDERATION_FIRST_RETRY_SECONDS", 30, minimum=1
+)
 # The largest supporting file a green-channel filing takes; it travels to the other side in
 # parts of 512 KiB, so the other side must accept at least as much.
 HUYING_GREEN_CHANNEL_MAX_FILE_BYTES = env_int(
@@ -288,7 +290,9 @@ HUYING_GREEN_CHANNEL_MAX_FILE_BYTES = env_int(
 HUYING_RATE_LIMIT_PUBLIC = parse_rate(
     "HUYING_RATE_LIMIT_PUBLIC", env_str("HUYING_RATE_LIMIT_PUBLIC", "60/minute")
 )
-HUYING_RATE_LIMIT_API = parse_rate("HUYING_RATE_LIMIT_API", env_str("HUYING_RATE_LIMIT_API", "600/minute"))
+HUYING_RATE_LIMIT_API = parse_rate(
+    "HUYING_RATE_LIMIT_API", env_str("HUYING_RATE_LIMIT_API", "600/minute")
+)
 # The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR blocks).
 HUYING_TRUSTED_PROXIES = parse_networks(
     "HUYING_TRUSTED_PROXIES", env_list("HUYING_TRUSTED_PROXIES", [])

@@ -21,7 +21,11 @@ def report_times(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
         try:
             parse_cutoff(getattr(settings, name), field=name)
         except InvalidInput as exc:
-            errors.append(Error(exc.details[name][0], hint=f"{name}=17:00", id=f"reports.E00{len(errors) + 1}"))
+            errors.append(
+                Error(
+                    exc.details[name][0], hint=f"{name}=17:00", id=f"reports.E00{len(errors) + 1}"
+                )
+            )
     return errors
 
 

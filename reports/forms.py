@@ -19,7 +19,9 @@ class GenerateForm(forms.Form):
     cutoff = forms.CharField(
         label=_("Cut-off"),
         max_length=5,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{1,2}:\d{2}", "size": 5}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "pattern": r"\d{1,2}:\d{2}", "size": 5}
+        ),
         help_text=_("HH:MM; 24:00 closes the day at midnight."),
     )
     reason = forms.CharField(
@@ -35,7 +37,10 @@ class PeriodForm(forms.Form):
     """A day with its cut-off, or any span from start to end (GET; every field optional)."""
 
     day = forms.CharField(
-        label=_("Day"), required=False, max_length=10, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Day"),
+        required=False,
+        max_length=10,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     cutoff = forms.CharField(
         label=_("Cut-off"),

@@ -54,7 +54,9 @@ def rising(period: Period, today: dict[str, list[dict[str, Any]]]) -> list[dict[
     ``today`` is the period's breakdowns; the baseline is one grouped query over the days before.
     """
     baseline = Period(
-        start=period.start - timedelta(days=RISE_BASELINE_DAYS), end=period.start, cutoff=period.cutoff
+        start=period.start - timedelta(days=RISE_BASELINE_DAYS),
+        end=period.start,
+        cutoff=period.cutoff,
     )
     rows = (
         HelpRequest.objects.filter(FILTERS["received"](baseline))
@@ -162,7 +164,7 @@ def hot_words(period: Period, received_count: int | None = None) -> dict[str, An
     sample = received
     if step > 1:
         sample = received.annotate(slot=Mod("id", step)).filter(slot=0)
-    texts = list(sample.values_list("description", flat=True)[: HOT_WORDS_SAMPLE])
+    texts = list(sample.values_list("description", flat=True)[:HOT_WORDS_SAMPLE])
     counts: Counter[str] = Counter()
     memo: dict[str, frozenset[str]] = {}
     for text in texts:
@@ -173,7 +175,12 @@ def hot_words(period: Period, received_count: int | None = None) -> dict[str, An
         "sampled": len(texts),
         "step": step,
         "words": [
-            {"word": word, "count": n, "estimate": round(n * scale), "share": round(n / len(texts), 3)}
+            {
+                "word": word,
+                "count": n,
+                "estimate": round(n * scale),
+                "share": round(n / len(texts), 3),
+            }
             for word, n in _most_common(counts, HOT_WORDS_TOP)
         ],
     }
@@ -249,7 +256,9 @@ def clusters(period: Period, labels: Labels) -> list[dict[str, Any]]:
             found.append(
                 {
                     "division": candidate["division_id"],
-                    "place": " ".join(p for p in (places.get(candidate["division_id"], ""), community) if p),
+                    "place": " ".join(
+                        p for p in (places.get(candidate["division_id"], ""), community) if p
+                    ),
                     "community": community,
                     "category": candidate["category_id"],
                     "category_name": labels.categories.get(candidate["category_id"], ""),
@@ -295,7 +304,9 @@ def _first_rows(
             )
         )
         .filter(place_rank__lte=CLUSTER_ROWS)
-        .values("division_id", "category_id", "number", "received_at", "address", "description", "id")
+        .values(
+            "division_id", "category_id", "number", "received_at", "address", "description", "id"
+        )
     )
     out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows_of(rows):
@@ -335,14 +346,23 @@ def key_cases(
         queryset = requests_for(kind, period)
         rows = list(
             queryset.order_by("priority", "received_at", "id").values(
-                "number", "received_at", "category_id", "urgency", "status", "division_id",
-                "summary", "lead_group_id", "resolve_due_at",
+                "number",
+                "received_at",
+                "category_id",
+                "urgency",
+                "status",
+                "division_id",
+                "summary",
+                "lead_group_id",
+                "resolve_due_at",
             )[:KEY_CASE_LIMIT]
         )
         out[kind] = {
             "count": (
-                known[kind] if kind in known
-                else queryset.count() if len(rows) == KEY_CASE_LIMIT
+                known[kind]
+                if kind in known
+                else queryset.count()
+                if len(rows) == KEY_CASE_LIMIT
                 else len(rows)
             ),
             "metric": kind,
@@ -397,9 +417,13 @@ def group_performance(
                 "name": name,
                 "received": row.get("received", 0),
                 "accepted": accepted,
-                "accept_minutes": _minutes(accept_total / accepted if accepted and accept_total is not None else None),
+                "accept_minutes": _minutes(
+                    accept_total / accepted if accepted and accept_total is not None else None
+                ),
                 "resolved": resolved,
-                "resolve_minutes": _minutes(resolve_total / resolved if resolved and resolve_total is not None else None),
+                "resolve_minutes": _minutes(
+                    resolve_total / resolved if resolved and resolve_total is not None else None
+                ),
                 "overdue": overdue_by_group.get(code, 0),
                 "rated": rated_n,
                 "satisfied": row.get("satisfied", 0),
@@ -409,9 +433,21 @@ def group_performance(
     for code, overdue in overdue_by_group.items():
         if overdue and code not in {r["group"] for r in out} and code != "-":
             name = next((n for c, n in labels.groups.values() if c == code), code)
-            out.append({"group": code, "name": name, "received": 0, "accepted": 0,
-                        "accept_minutes": None, "resolved": 0, "resolve_minutes": None,
-                        "overdue": overdue, "rated": 0, "satisfied": 0, "satisfaction": None})
+            out.append(
+                {
+                    "group": code,
+                    "name": name,
+                    "received": 0,
+                    "accepted": 0,
+                    "accept_minutes": None,
+                    "resolved": 0,
+                    "resolve_minutes": None,
+                    "overdue": overdue,
+                    "rated": 0,
+                    "satisfied": 0,
+                    "satisfaction": None,
+                }
+            )
     out.sort(
         key=lambda r: (
             r["overdue"],

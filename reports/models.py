@@ -52,7 +52,9 @@ class DailyReport(models.Model):
         verbose_name = _("daily report")
         verbose_name_plural = _("daily reports")
         constraints = [
-            models.UniqueConstraint(fields=["issue", "version"], name="unique_report_issue_version"),
+            models.UniqueConstraint(
+                fields=["issue", "version"], name="unique_report_issue_version"
+            ),
             models.UniqueConstraint(fields=["day", "version"], name="unique_report_day_version"),
         ]
 

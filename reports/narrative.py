@@ -50,7 +50,10 @@ def overview(snapshot: dict[str, Any]) -> str:
             "in the period."
         ) % {"period": period, **totals}
     top = _list(
-        [_("%(name)s (%(n)d)") % {"name": r["name"], "n": r["received"]} for r in _top_categories(snapshot)]
+        [
+            _("%(name)s (%(n)d)") % {"name": r["name"], "n": r["received"]}
+            for r in _top_categories(snapshot)
+        ]
     )
     rates = snapshot["rates"]
     before = snapshot["previous_day"]["totals"]["received"]
@@ -126,7 +129,9 @@ def next_steps(snapshot: dict[str, Any]) -> list[str]:
     steps: list[str] = []
     if found["key_cases"]["critical"]["count"]:
         steps.append(
-            _("Follow each of the %(n)d critical requests with a named person until it is resolved.")
+            _(
+                "Follow each of the %(n)d critical requests with a named person until it is resolved."
+            )
             % {"n": found["key_cases"]["critical"]["count"]}
         )
     if totals["overdue"]:
@@ -141,7 +146,9 @@ def next_steps(snapshot: dict[str, Any]) -> list[str]:
         )
     for cluster in found["clusters"][:3]:
         steps.append(
-            _("%(place)s: check the %(category)s requests on the spot and solve them at once, for everyone.")
+            _(
+                "%(place)s: check the %(category)s requests on the spot and solve them at once, for everyone."
+            )
             % {"place": cluster["place"], "category": cluster["category_name"]}
         )
     if found["key_cases"]["reopened"]["count"]:

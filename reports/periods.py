@@ -36,7 +36,9 @@ def parse_cutoff(text: str, *, field: str = "cutoff") -> time:
             return time(hours, minutes)
     raise InvalidInput.for_field(
         field,
-        _("The cut-off must be a time of day between 00:00 and 23:59 (or 24:00), like 17:00; got “%(value)s”.")
+        _(
+            "The cut-off must be a time of day between 00:00 and 23:59 (or 24:00), like 17:00; got “%(value)s”."
+        )
         % {"value": text},
     )
 
@@ -144,7 +146,9 @@ def parse_day(text: str, *, field: str = "day") -> date:
         ) from None
 
 
-def closed_day_period(day: date, cutoff: time | None = None, *, now: datetime | None = None) -> Period:
+def closed_day_period(
+    day: date, cutoff: time | None = None, *, now: datetime | None = None
+) -> Period:
     """A reporting day for a report: refuses a day that has not ended yet.
 
     A report is a record of a finished day; today so far is the dashboard's business.
@@ -153,9 +157,16 @@ def closed_day_period(day: date, cutoff: time | None = None, *, now: datetime | 
     if period.end > (now or timezone.now()):
         raise InvalidInput.for_field(
             "day",
-            _("%(day)s has not ended yet (its cut-off is %(end)s); a report covers a finished day. "
-              "Today so far is on the dashboard.")
-            % {"day": day.isoformat(), "end": _end_text(period.end.astimezone(ZoneInfo(settings.TIME_ZONE)), with_year=True)},
+            _(
+                "%(day)s has not ended yet (its cut-off is %(end)s); a report covers a finished day. "
+                "Today so far is on the dashboard."
+            )
+            % {
+                "day": day.isoformat(),
+                "end": _end_text(
+                    period.end.astimezone(ZoneInfo(settings.TIME_ZONE)), with_year=True
+                ),
+            },
         )
     return period
 
@@ -164,7 +175,8 @@ def span_period(start: datetime, end: datetime, cutoff: time | None = None) -> P
     """Any span; the end must come after the start."""
     if end <= start:
         raise InvalidInput.for_field(
-            "end", _("The period must end after it starts (it starts %(start)s).")
+            "end",
+            _("The period must end after it starts (it starts %(start)s).")
             % {"start": timezone.localtime(start).strftime("%Y-%m-%d %H:%M")},
         )
     return Period(start=start, end=end, cutoff=default_cutoff() if cutoff is None else cutoff)

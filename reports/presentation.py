@@ -121,7 +121,9 @@ def figure_tables(data: dict[str, Any], drill: Drill) -> dict[str, Any]:
                 "value": data["totals"][metric],
                 "url": drill.url(metric),
                 "previous": before,
-                "previous_url": previous_drill.url(metric) if previous_drill and before is not None else "",
+                "previous_url": previous_drill.url(metric)
+                if previous_drill and before is not None
+                else "",
                 "week_mean": (week.get("daily_mean") or {}).get(metric),
             }
         )
@@ -160,7 +162,9 @@ def figure_tables(data: dict[str, Any], drill: Drill) -> dict[str, Any]:
                 "dimension": dimension,
                 "name": data["dimension_names"].get(dimension, dimension),
                 "rows": rows,
-                "total": [{"value": data["totals"][m], "url": drill.url(m)} for m in figures.METRICS],
+                "total": [
+                    {"value": data["totals"][m], "url": drill.url(m)} for m in figures.METRICS
+                ],
             }
         )
     return {

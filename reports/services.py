@@ -55,19 +55,24 @@ def report_generate(
     reason, as version N+1 of the same issue; the earlier versions stay as they were.
     """
     if not may_generate_reports(actor):
-        raise Forbidden(_("Only the dispatcher, a commander or an administrator may issue the daily report."))
+        raise Forbidden(
+            _("Only the dispatcher, a commander or an administrator may issue the daily report.")
+        )
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         raise InvalidInput.for_field(
-            "reason", _("At most %(max)d characters (it has %(n)d).") % {"max": MAX_REASON, "n": len(reason)}
+            "reason",
+            _("At most %(max)d characters (it has %(n)d).") % {"max": MAX_REASON, "n": len(reason)},
         )
     period = closed_day_period(day, cutoff, now=now)
     issued = DailyReport.objects.filter(day=day).order_by("-version").first()
     if issued is not None and not reason:
         raise InvalidInput.for_field(
             "reason",
-            _("Issue %(issue)d for %(day)s was already generated on %(at)s by %(by)s. To issue "
-              "a new version, give the reason; the earlier version is kept.")
+            _(
+                "Issue %(issue)d for %(day)s was already generated on %(at)s by %(by)s. To issue "
+                "a new version, give the reason; the earlier version is kept."
+            )
             % {
                 "issue": issued.issue,
                 "day": day.isoformat(),
@@ -108,7 +113,9 @@ def report_generate(
         except IntegrityError:
             if attempt == 2:
                 raise
-    raise InvalidInput.for_field("day", _("Another report for this day was issued at the same moment; try again."))
+    raise InvalidInput.for_field(
+        "day", _("Another report for this day was issued at the same moment; try again.")
+    )
 
 
 def _next_number(day: date) -> tuple[int, int]:

@@ -182,7 +182,11 @@ def _flows(totals: dict[str, int]) -> dict[str, int]:
 def _known_key_counts(counted: dict[str, Any]) -> dict[str, int]:
     """Key-case counts the breakdowns already hold: critical received, and overdue."""
     critical = next(
-        (row["received"] for row in counted["breakdowns"]["urgency"] if row["key"] == Urgency.CRITICAL),
+        (
+            row["received"]
+            for row in counted["breakdowns"]["urgency"]
+            if row["key"] == Urgency.CRITICAL
+        ),
         0,
     )
     return {"critical": critical, "overdue": counted["totals"]["overdue"]}

@@ -61,7 +61,9 @@ def issue_daily_report() -> int | None:
         if DailyReport.objects.filter(day=day).exists():
             return None
         report = report_generate(day, actor=Actor(system=True))
-        logger.info("Issued daily report %s for %s in %.1f s", report.issue, day, report.build_seconds)
+        logger.info(
+            "Issued daily report %s for %s in %.1f s", report.issue, day, report.build_seconds
+        )
         return report.issue
     finally:
         if not _pending():

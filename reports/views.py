@@ -121,7 +121,9 @@ def _issued_days(page_number: str | None) -> tuple[Any, list[dict[str, Any]]]:
     by_day: dict[date, list[DailyReport]] = {}
     for report in versions:
         by_day.setdefault(report.day, []).append(report)
-    return page, [{"day": d, "issue": by_day[d][0].issue, "versions": by_day[d]} for d in page.object_list]
+    return page, [
+        {"day": d, "issue": by_day[d][0].issue, "versions": by_day[d]} for d in page.object_list
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -166,7 +168,9 @@ def _generate(data: dict[str, str], actor: Actor) -> DailyReport:
 def _get_report(issue: int, version: int | None) -> DailyReport:
     reports = DailyReport.objects.filter(issue=issue)
     report = (
-        reports.filter(version=version).first() if version is not None else reports.order_by("-version").first()
+        reports.filter(version=version).first()
+        if version is not None
+        else reports.order_by("-version").first()
     )
     if report is None:
         raise Http404(f"{issue}/{version}")
@@ -294,13 +298,17 @@ def request_list(request: ConsoleRequest) -> HttpResponse:
         )
     behind = figures.requests_for(metric, period, **dimensions)
     visible = behind.filter(pk__in=visible_requests(actor).values("pk"))
-    rows = visible.select_related("category", "division", "lead_group").order_by("received_at", "number")
+    rows = visible.select_related("category", "division", "lead_group").order_by(
+        "received_at", "number"
+    )
     page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     total = page.paginator.count
     all_behind = behind.count()
     report = None
     if (report_id := request.GET.get("report", "")).isdigit():
-        report = DailyReport.objects.filter(pk=int(report_id)).only("issue", "version", "day").first()
+        report = (
+            DailyReport.objects.filter(pk=int(report_id)).only("issue", "version", "day").first()
+        )
     labels = figures.Labels.load()
     query = request.GET.copy()
     query.pop("page", None)
@@ -309,7 +317,8 @@ def request_list(request: ConsoleRequest) -> HttpResponse:
         "metric_name": presentation.METRIC_LABELS.get(metric, metric),
         "definition": figures.METRIC_DEFINITIONS.get(metric, ""),
         "dimensions": [
-            (figures.DIMENSION_NAMES[name], labels.name(name, value)) for name, value in dimensions.items()
+            (figures.DIMENSION_NAMES[name], labels.name(name, value))
+            for name, value in dimensions.items()
         ],
         "period": period,
         "page": page,
@@ -345,7 +354,9 @@ def dashboard_fragment(request: ConsoleRequest) -> HttpResponse:
 def dashboard_events(request: ConsoleRequest) -> HttpResponse:
     """The board's stream of changes, for the report readers (a group leader among them)."""
     response = StreamingHttpResponse(
-        stream_changes(_start_after(request), seconds=STREAM_SECONDS, use_redis=bool(bus.redis_url())),
+        stream_changes(
+            _start_after(request), seconds=STREAM_SECONDS, use_redis=bool(bus.redis_url())
+        ),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
@@ -368,7 +379,10 @@ def bulletin(request: HttpRequest) -> HttpResponse:
         )
     context = {
         "latest": services.public_bulletin(latest) if latest else None,
-        "earlier": [{"issue": row["issue"], "day": row["day"], "bulletin": row["data__words__bulletin"]} for row in earlier],
+        "earlier": [
+            {"issue": row["issue"], "day": row["day"], "bulletin": row["data__words__bulletin"]}
+            for row in earlier
+        ],
     }
     return render(request, "reports/bulletin.html", context)
 
@@ -378,6 +392,8 @@ def bulletin_json(request: HttpRequest) -> JsonResponse:
     latest = services.latest_versions().first()
     if latest is None:
         return JsonResponse({"report": None, "message": _("No daily report has been issued yet.")})
-    response = JsonResponse({"report": services.public_bulletin(latest)}, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        {"report": services.public_bulletin(latest)}, json_dumps_params={"ensure_ascii": False}
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response

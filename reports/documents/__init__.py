@@ -47,7 +47,6 @@ def render_xlsx(report: DailyReport) -> bytes:
         return build_xlsx(report)
 
 
-
 def date_text(day: date) -> str:
     return _("%(year)d-%(month)02d-%(day)02d") % {
         "year": day.year,
@@ -100,7 +99,9 @@ def hot_words_note(hot: dict[str, Any]) -> str:
         "of the %(total)d requests received."
     ) % {"sampled": hot["sampled"], "total": hot["total"]}
     if hot["step"] > 1:
-        note += _(" Every %(step)dth request was read and the counts scaled up.") % {"step": hot["step"]}
+        note += _(" Every %(step)dth request was read and the counts scaled up.") % {
+            "step": hot["step"]
+        }
     return note
 
 

@@ -101,7 +101,9 @@ def _draws_chinese(path: str) -> bool:
         return False
 
 
-def _new_figure(height: float, *, left: float = 0.6, top: float = 0.4, bottom: float = 0.4) -> tuple[Figure, Axes]:
+def _new_figure(
+    height: float, *, left: float = 0.6, top: float = 0.4, bottom: float = 0.4
+) -> tuple[Figure, Axes]:
     """A figure with its margins given in inches.
 
     Fixed margins rather than matplotlib's constrained layout, which measures every text in

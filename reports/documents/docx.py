@@ -130,7 +130,13 @@ def _page_number_field(run: Run) -> None:
     instruction.text = " PAGE "
     placeholder = OxmlElement("w:t")
     placeholder.text = "1"
-    for element in (field_char("begin"), instruction, field_char("separate"), placeholder, field_char("end")):
+    for element in (
+        field_char("begin"),
+        instruction,
+        field_char("separate"),
+        placeholder,
+        field_char("end"),
+    ):
         run._r.append(element)
 
 
@@ -164,7 +170,9 @@ def _set_up_styles(document: DocumentObject) -> None:
         style.font.bold = bold
         _name_fonts(style.element.get_or_add_rPr(), font)
         style.paragraph_format.line_spacing = 1.0
-        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER if centre else WD_ALIGN_PARAGRAPH.LEFT
+        style.paragraph_format.alignment = (
+            WD_ALIGN_PARAGRAPH.CENTER if centre else WD_ALIGN_PARAGRAPH.LEFT
+        )
 
 
 def _name_fonts(rpr: Any, fonts: tuple[str, str]) -> None:
@@ -209,11 +217,33 @@ def _run(
 _AFTER_PBDR = tuple(
     f"w:{name}"
     for name in (
-        "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
-        "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
-        "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-        "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle",
-        "rPr", "sectPr", "pPrChange",
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
     )
 )
 
@@ -237,7 +267,9 @@ def _border(paragraph: Paragraph, side: str, colour: str, eighths: int) -> None:
 # --- Building blocks --------------------------------------------------------------------------
 
 
-def _text(document: DocumentObject, text: str, *, indent: bool = True, size: Pt | None = None) -> Paragraph:
+def _text(
+    document: DocumentObject, text: str, *, indent: bool = True, size: Pt | None = None
+) -> Paragraph:
     paragraph = document.add_paragraph()
     if indent:
         paragraph.paragraph_format.first_line_indent = INDENT if size is None else Pt(size.pt * 2)
@@ -357,7 +389,14 @@ def _masthead(document: DocumentObject, report: DailyReport) -> None:
     title.paragraph_format.space_before = Pt(12)
     title.paragraph_format.space_after = Pt(12)
     title.paragraph_format.line_spacing = 1.0
-    _run(title, _("Epidemic help requests daily report"), font=TITLE_FONT, size=TITLE_SIZE, bold=True, colour=RED)
+    _run(
+        title,
+        _("Epidemic help requests daily report"),
+        font=TITLE_FONT,
+        size=TITLE_SIZE,
+        bold=True,
+        colour=RED,
+    )
 
     issue = document.add_paragraph()
     issue.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -365,7 +404,11 @@ def _masthead(document: DocumentObject, report: DailyReport) -> None:
     if report.version > 1 and report.reason:
         reason = document.add_paragraph()
         reason.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(reason, _("Reason for this version: %(reason)s") % {"reason": report.reason}, size=Pt(12))
+        _run(
+            reason,
+            _("Reason for this version: %(reason)s") % {"reason": report.reason},
+            size=Pt(12),
+        )
 
     # The issuing body at the left margin and the date at the right, on one line over the rule.
     line = document.add_paragraph()
@@ -383,10 +426,15 @@ def _masthead(document: DocumentObject, report: DailyReport) -> None:
 def _overview_section(document: DocumentObject, snapshot: dict[str, Any]) -> None:
     _heading(document, _("1. Overview"))
     _text(document, snapshot["words"]["overview"])
-    _text(document, _("Period: %(period)s; cut-off %(cutoff)s.") % {
-        "period": snapshot["period"]["label"],
-        "cutoff": snapshot["period"]["cutoff"],
-    }, size=Pt(12))
+    _text(
+        document,
+        _("Period: %(period)s; cut-off %(cutoff)s.")
+        % {
+            "period": snapshot["period"]["label"],
+            "cutoff": snapshot["period"]["cutoff"],
+        },
+        size=Pt(12),
+    )
 
     _subheading(document, _("(1) The counts"))
     totals = snapshot["totals"]
@@ -405,12 +453,24 @@ def _overview_section(document: DocumentObject, snapshot: dict[str, Any]) -> Non
     ]
     _table(
         document,
-        [_("Indicator"), _("This period"), _("Previous day"), _("Change on the day before"), _("Daily mean, previous 7 days"), _("Definition")],
+        [
+            _("Indicator"),
+            _("This period"),
+            _("Previous day"),
+            _("Change on the day before"),
+            _("Daily mean, previous 7 days"),
+            _("Definition"),
+        ],
         rows,
         [2.6, 1.6, 1.6, 1.5, 2.0, 6.3],
         numeric=(1, 2, 3, 4),
     )
-    _note(document, _("Open and overdue are counted at the cut-off; the 7-day mean is given for counts over a period only."))
+    _note(
+        document,
+        _(
+            "Open and overdue are counted at the cut-off; the 7-day mean is given for counts over a period only."
+        ),
+    )
 
     _subheading(document, _("(2) The three rates"))
     previous_rates = snapshot["previous_day"]["rates"]
@@ -428,7 +488,14 @@ def _overview_section(document: DocumentObject, snapshot: dict[str, Any]) -> Non
     ]
     _table(
         document,
-        [_("Rate"), _("This period"), _("Numerator / denominator"), _("Previous day"), _("Previous 7 days"), _("Formula")],
+        [
+            _("Rate"),
+            _("This period"),
+            _("Numerator / denominator"),
+            _("Previous day"),
+            _("Previous 7 days"),
+            _("Formula"),
+        ],
         rate_rows,
         [2.2, 1.6, 2.2, 1.6, 1.6, 6.4],
         numeric=(1, 2, 3, 4),
@@ -446,8 +513,10 @@ def _overview_section(document: DocumentObject, snapshot: dict[str, Any]) -> Non
         logger.warning("Daily report rendered without charts: no font can draw Chinese.")
         _note(
             document,
-            _("The charts are left out: this server has no font that can draw Chinese "
-              "(install one, e.g. the package fonts-noto-cjk)."),
+            _(
+                "The charts are left out: this server has no font that can draw Chinese "
+                "(install one, e.g. the package fonts-noto-cjk)."
+            ),
         )
         pictures = []
     for picture in pictures:
@@ -467,9 +536,23 @@ def _analysis_section(document: DocumentObject, snapshot: dict[str, Any]) -> Non
     if found["rising"]:
         _table(
             document,
-            [_("Kind"), _("Category or county"), _("Received"), _("Daily mean, previous 7 days"), _("Ratio"), "z"],
             [
-                [dimension_title(r["dimension"]), r["name"], r["count"], r["baseline_mean"], r["ratio"], r["z"]]
+                _("Kind"),
+                _("Category or county"),
+                _("Received"),
+                _("Daily mean, previous 7 days"),
+                _("Ratio"),
+                "z",
+            ],
+            [
+                [
+                    dimension_title(r["dimension"]),
+                    r["name"],
+                    r["count"],
+                    r["baseline_mean"],
+                    r["ratio"],
+                    r["z"],
+                ]
                 for r in found["rising"]
             ],
             [2.0, 4.6, 1.8, 3.0, 2.0, 2.2],
@@ -483,9 +566,23 @@ def _analysis_section(document: DocumentObject, snapshot: dict[str, Any]) -> Non
     if found["clusters"]:
         _table(
             document,
-            [_("Place"), _("Category"), _("Number of requests"), _("First"), _("Last"), _("Common words")],
             [
-                [c["place"], c["category_name"], c["count"], c["first"], c["last"], "、".join(c["words"])]
+                _("Place"),
+                _("Category"),
+                _("Number of requests"),
+                _("First"),
+                _("Last"),
+                _("Common words"),
+            ],
+            [
+                [
+                    c["place"],
+                    c["category_name"],
+                    c["count"],
+                    c["first"],
+                    c["last"],
+                    "、".join(c["words"]),
+                ]
                 for c in found["clusters"]
             ],
             [4.4, 2.4, 1.4, 2.2, 2.2, 3.0],
@@ -528,7 +625,16 @@ def _key_cases_section(document: DocumentObject, snapshot: dict[str, Any]) -> No
         # Times without the year: the table is narrow, and the workbook has them in full.
         _table(
             document,
-            [_("Number"), _("Received at"), _("Category"), _("County"), _("Lead group"), _("Status"), _("Resolve by"), _("Summary")],
+            [
+                _("Number"),
+                _("Received at"),
+                _("Category"),
+                _("County"),
+                _("Lead group"),
+                _("Status"),
+                _("Resolve by"),
+                _("Summary"),
+            ],
             [
                 [
                     c["number"],
@@ -563,13 +669,27 @@ def _groups_section(document: DocumentObject, snapshot: dict[str, Any]) -> None:
     _table(
         document,
         [
-            _("Rank"), _("Working group"), _("Received"), _("Accepted"), _("Mean minutes to accept"),
-            _("Resolved"), _("Mean minutes to resolve"), _("Overdue"), _("Satisfaction rate"),
+            _("Rank"),
+            _("Working group"),
+            _("Received"),
+            _("Accepted"),
+            _("Mean minutes to accept"),
+            _("Resolved"),
+            _("Mean minutes to resolve"),
+            _("Overdue"),
+            _("Satisfaction rate"),
         ],
         [
             [
-                g["rank"], g["name"], g["received"], g["accepted"], g["accept_minutes"],
-                g["resolved"], g["resolve_minutes"], g["overdue"], percent(g["satisfaction"]),
+                g["rank"],
+                g["name"],
+                g["received"],
+                g["accepted"],
+                g["accept_minutes"],
+                g["resolved"],
+                g["resolve_minutes"],
+                g["overdue"],
+                percent(g["satisfaction"]),
             ]
             for g in groups
         ],
@@ -578,7 +698,9 @@ def _groups_section(document: DocumentObject, snapshot: dict[str, Any]) -> None:
     )
     _note(
         document,
-        _("Ranked by fewest overdue at the cut-off, then the highest satisfaction rate, then the fastest acceptance."),
+        _(
+            "Ranked by fewest overdue at the cut-off, then the highest satisfaction rate, then the fastest acceptance."
+        ),
     )
 
 

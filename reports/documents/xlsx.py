@@ -174,7 +174,9 @@ def _fit_columns(sheet: Worksheet, *, skip_rows: Sequence[int] = ()) -> None:
                 continue
             widths[cell.column] = max(widths.get(cell.column, 0), _text_width(cell.value))
     for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = max(MIN_WIDTH, min(MAX_WIDTH, width + 2))
+        sheet.column_dimensions[get_column_letter(column)].width = max(
+            MIN_WIDTH, min(MAX_WIDTH, width + 2)
+        )
         if width > MAX_WIDTH:
             for (cell,) in sheet.iter_rows(min_col=column, max_col=column):
                 if cell.row not in skip_rows:
@@ -270,15 +272,28 @@ def _overview_sheet(sheet: Worksheet, report: DailyReport, snapshot: dict[str, A
     # The title and the facts (the period label is long) run on into the empty cells to their
     # right rather than widening the tables' columns; so do the notes written after fitting.
     _fit_columns(sheet, skip_rows=[1, *fact_rows])
-    row = _note(sheet, row + 1, _("A rate with nothing to count (0 / 0) is left empty, not written as 0%."))
-    row = _note(sheet, row, _("Previous day: %(label)s.") % {"label": snapshot["previous_day"]["period"]["label"]})
-    _note(sheet, row, _("Previous 7 days: %(label)s.") % {"label": snapshot["previous_7_days"]["period"]["label"]})
+    row = _note(
+        sheet, row + 1, _("A rate with nothing to count (0 / 0) is left empty, not written as 0%.")
+    )
+    row = _note(
+        sheet,
+        row,
+        _("Previous day: %(label)s.") % {"label": snapshot["previous_day"]["period"]["label"]},
+    )
+    _note(
+        sheet,
+        row,
+        _("Previous 7 days: %(label)s.")
+        % {"label": snapshot["previous_7_days"]["period"]["label"]},
+    )
 
 
 # --- One sheet per breakdown ------------------------------------------------------------------
 
 
-def _breakdown_sheet(sheet: Worksheet, snapshot: dict[str, Any], dimension: str, rows: list[dict[str, Any]]) -> None:
+def _breakdown_sheet(
+    sheet: Worksheet, snapshot: dict[str, Any], dimension: str, rows: list[dict[str, Any]]
+) -> None:
     metrics = list(snapshot["totals"])
     columns = [Column(_("Code")), Column(snapshot["dimension_names"].get(dimension, dimension))]
     columns += [Column(snapshot["metric_names"][metric]) for metric in metrics]
@@ -345,7 +360,15 @@ def _rising_sheet(sheet: Worksheet, snapshot: dict[str, Any]) -> None:
             Column("z", DECIMAL),
         ],
         [
-            [dimension_title(r["dimension"]), r["key"], r["name"], r["count"], r["baseline_mean"], r["ratio"], r["z"]]
+            [
+                dimension_title(r["dimension"]),
+                r["key"],
+                r["name"],
+                r["count"],
+                r["baseline_mean"],
+                r["ratio"],
+                r["z"],
+            ]
             for r in found["rising"]
         ],
         freeze=True,
@@ -397,8 +420,14 @@ def _clusters_sheet(sheet: Worksheet, snapshot: dict[str, Any]) -> None:
         ],
         [
             [
-                c["place"], c["category_name"], c["count"], c["densest"], _moment(c["first"]),
-                _moment(c["last"]), "、".join(c["words"]), ", ".join(c["numbers"]),
+                c["place"],
+                c["category_name"],
+                c["count"],
+                c["densest"],
+                _moment(c["first"]),
+                _moment(c["last"]),
+                "、".join(c["words"]),
+                ", ".join(c["numbers"]),
             ]
             for c in found["clusters"]
         ],
@@ -414,9 +443,16 @@ def _key_cases_sheet(sheet: Worksheet, snapshot: dict[str, Any]) -> None:
     cases = snapshot["judgment"]["key_cases"]
     rows = [
         [
-            key_case_title(kind), c["number"], _moment(c["received_at"]), c["category"],
-            urgency_label(c["urgency"]), status_label(c["status"]), c["county"], c["group"],
-            _moment(c["resolve_due_at"]), c["summary"],
+            key_case_title(kind),
+            c["number"],
+            _moment(c["received_at"]),
+            c["category"],
+            urgency_label(c["urgency"]),
+            status_label(c["status"]),
+            c["county"],
+            c["group"],
+            _moment(c["resolve_due_at"]),
+            c["summary"],
         ]
         for kind in KEY_CASE_KINDS
         for c in cases[kind]["cases"]
@@ -444,7 +480,10 @@ def _key_cases_sheet(sheet: Worksheet, snapshot: dict[str, Any]) -> None:
         sheet,
         end + 1,
         [Column(_("Kind")), Column(_("Number of requests")), Column(_("Listed"))],
-        [[key_case_title(kind), cases[kind]["count"], len(cases[kind]["cases"])] for kind in KEY_CASE_KINDS],
+        [
+            [key_case_title(kind), cases[kind]["count"], len(cases[kind]["cases"])]
+            for kind in KEY_CASE_KINDS
+        ],
     )
     _fit_columns(sheet)
 
@@ -470,8 +509,18 @@ def _groups_sheet(sheet: Worksheet, snapshot: dict[str, Any]) -> None:
         ],
         [
             [
-                g["rank"], g["group"], g["name"], g["received"], g["accepted"], g["accept_minutes"],
-                g["resolved"], g["resolve_minutes"], g["overdue"], g["rated"], g["satisfied"], g["satisfaction"],
+                g["rank"],
+                g["group"],
+                g["name"],
+                g["received"],
+                g["accepted"],
+                g["accept_minutes"],
+                g["resolved"],
+                g["resolve_minutes"],
+                g["overdue"],
+                g["rated"],
+                g["satisfied"],
+                g["satisfaction"],
             ]
             for g in groups
         ],
@@ -481,5 +530,7 @@ def _groups_sheet(sheet: Worksheet, snapshot: dict[str, Any]) -> None:
     _note(
         sheet,
         end + 1,
-        _("Ranked by fewest overdue at the cut-off, then the highest satisfaction rate, then the fastest acceptance."),
+        _(
+            "Ranked by fewest overdue at the cut-off, then the highest satisfaction rate, then the fastest acceptance."
+        ),
     )

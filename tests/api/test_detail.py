@@ -152,7 +152,9 @@ def test_channel_details_and_files_are_shown_to_those_who_see_the_person(
 
     settings.MEDIA_ROOT = tmp_path
     company = Enterprise.objects.create(
-        uscc="91410802MA9JTHJ1FU", name="焦作市丰源机械有限公司", workforce=420,
+        uscc="91410802MA9JTHJ1FU",
+        name="焦作市丰源机械有限公司",
+        workforce=420,
         division=Division.objects.get(code="410802"),
     )
     outlet = MediaOutlet.objects.create(code="jiaozuo-daily", name="焦作日报")
@@ -171,7 +173,9 @@ def test_channel_details_and_files_are_shown_to_those_who_see_the_person(
 
     body = api_as(dispatcher).get(f"/requests/{number}").json()
     assert body["enterprise"] == {
-        "name": "焦作市丰源机械有限公司", "uscc": "91410802MA9JTHJ1FU", "workforce": 380,
+        "name": "焦作市丰源机械有限公司",
+        "uscc": "91410802MA9JTHJ1FU",
+        "workforce": 380,
     }
     assert body["media"]["outlet"] == "焦作日报" and body["media"]["source"] == "reporter"
     assert body["media"]["reference"] == "记者-0114"

@@ -53,7 +53,9 @@ def test_bad_periods_are_named_field_by_field(api_as, commander, params, fields)
 
 
 def test_bad_period_messages_are_chinese_by_default(api_as, commander):
-    body = error_of(api_as(commander).get("/reports/figures", {"day": "2022-01-14", "cutoff": "25:00"}))
+    body = error_of(
+        api_as(commander).get("/reports/figures", {"day": "2022-01-14", "cutoff": "25:00"})
+    )
     assert "截止时点" in body["details"]["cutoff"][0]
 
 

@@ -43,9 +43,7 @@ def test_the_dispatcher_sees_the_requester_in_full_after_giving_a_reason(
         "回访核实 地址",
     )
     # The request itself stays masked afterwards: a reveal is one view, not a mode.
-    assert api_as(dispatcher).get(f"/requests/{help_request.number}").json()["requester"][
-        "masked"
-    ]
+    assert api_as(dispatcher).get(f"/requests/{help_request.number}").json()["requester"]["masked"]
 
 
 def test_every_reveal_is_recorded(api_as, operator, make_request):
@@ -65,7 +63,9 @@ def test_every_reveal_is_recorded(api_as, operator, make_request):
         ({"reason": "ab"}, "en", "Ensure this value has at least 4 characters (it has 2)."),
     ],
 )
-def test_a_reason_is_required_with_a_field_error(api_as, dispatcher, make_request, body, lang, message):
+def test_a_reason_is_required_with_a_field_error(
+    api_as, dispatcher, make_request, body, lang, message
+):
     number = make_request().number
     response = reveal(api_as(dispatcher), number, body, lang=lang)
     assert response.status_code == 422
@@ -75,7 +75,9 @@ def test_a_reason_is_required_with_a_field_error(api_as, dispatcher, make_reques
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_a_reason_of_the_wrong_type_or_an_unknown_field_is_refused(api_as, dispatcher, make_request):
+def test_a_reason_of_the_wrong_type_or_an_unknown_field_is_refused(
+    api_as, dispatcher, make_request
+):
     number = make_request().number
     api = api_as(dispatcher)
     assert "reason" in error_of(reveal(api, number, {"reason": ["a", "list"]}))["details"]
@@ -89,21 +91,19 @@ def test_roles_that_see_masked_are_refused_even_with_a_reason(
     api_as, request, persona, make_request
 ):
     number = make_request().number
-    response = reveal(api_as(request.getfixturevalue(persona)), number, {"reason": "只是想看看而已"})
+    response = reveal(
+        api_as(request.getfixturevalue(persona)), number, {"reason": "只是想看看而已"}
+    )
     assert response.status_code == 403
     assert error_of(response)["code"] == "forbidden"
     assert "13812341234" not in response.content.decode()
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_a_media_editor_gets_403_for_their_outlets_lead_and_404_for_others(
-    api_as, make_request
-):
+def test_a_media_editor_gets_403_for_their_outlets_lead_and_404_for_others(api_as, make_request):
     outlet = MediaOutlet.objects.create(code="jiaozuo-daily", name="焦作日报")
     editor = make_editor("editor", outlet)
-    lead = make_request(
-        channel=Channel.MEDIA, media_outlet=outlet, lead_source=LeadSource.REPORTER
-    )
+    lead = make_request(channel=Channel.MEDIA, media_outlet=outlet, lead_source=LeadSource.REPORTER)
     other = make_request()
     api = api_as(editor)
     assert api.get(f"/requests/{lead.number}").status_code == 200

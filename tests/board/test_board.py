@@ -168,9 +168,7 @@ def test_a_reconnecting_browser_catches_up_from_its_last_event_id(
 
 
 def test_the_stream_sends_heartbeats_and_ends_by_itself(dispatcher) -> None:
-    chunks = list(
-        views.stream_changes(bus.latest(), seconds=0.3, use_redis=False, heartbeat=0.1)
-    )
+    chunks = list(views.stream_changes(bus.latest(), seconds=0.3, use_redis=False, heartbeat=0.1))
     assert chunks[0].startswith(b"retry: ")
     assert b": heartbeat\n\n" in chunks
 

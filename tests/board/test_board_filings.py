@@ -117,7 +117,14 @@ def test_a_reconnecting_board_catches_up_on_filings_it_missed(
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12.3", (12, 3)), ("12", (12, None)), (" 7.0 ", (7, 0)), ("x", None), ("1.y", None), ("", None)],
+    [
+        ("12.3", (12, 3)),
+        ("12", (12, None)),
+        (" 7.0 ", (7, 0)),
+        ("x", None),
+        ("1.y", None),
+        ("", None),
+    ],
 )
 def test_a_cursor_is_read_from_either_form_and_garbage_is_refused(
     text: str, expected: tuple[int, int | None] | None
@@ -128,4 +135,6 @@ def test_a_cursor_is_read_from_either_form_and_garbage_is_refused(
         return
     assert cursor is not None and cursor.events == expected[0]
     # An old board's plain event id starts the filings at the newest one.
-    assert cursor.filings == (expected[1] if expected[1] is not None else bus.latest_filing_event_id())
+    assert cursor.filings == (
+        expected[1] if expected[1] is not None else bus.latest_filing_event_id()
+    )

@@ -33,15 +33,21 @@ APPEAR_TIMEOUT_MS = 15_000
 
 def _people() -> dict[str, User]:
     company = Enterprise.objects.create(
-        uscc="91410802MA9JTHJ1FU", name="焦作市丰源机械有限公司", workforce=420,
+        uscc="91410802MA9JTHJ1FU",
+        name="焦作市丰源机械有限公司",
+        workforce=420,
         division=Division.objects.get(code="410802"),
     )
     outlet = MediaOutlet.objects.create(code="jiaozuo-daily", name="焦作日报")
     make = User.objects.create_user
     return {
         "app": make(
-            "app-13903910168", password=PASSWORD, role=Role.CITIZEN, first_name="李娟",
-            phone="13903910168", phone_confirmed_at=timezone.now(),
+            "app-13903910168",
+            password=PASSWORD,
+            role=Role.CITIZEN,
+            first_name="李娟",
+            phone="13903910168",
+            phone_confirmed_at=timezone.now(),
         ),
         "enterprise": make(
             "ent-13513916688", password=PASSWORD, role=Role.ENTERPRISE, enterprise=company
@@ -65,8 +71,12 @@ def _file(channel: str, people: dict[str, User], operator: User) -> str:
         hr, _ = request_create(
             actor=Actor(user=contact),
             new=new_request(
-                channel=Channel.ENTERPRISE, requester_kind=RequesterKind.ENTERPRISE,
-                organisation=company.name, uscc=company.uscc, enterprise=company, workforce=420,
+                channel=Channel.ENTERPRISE,
+                requester_kind=RequesterKind.ENTERPRISE,
+                organisation=company.name,
+                uscc=company.uscc,
+                enterprise=company,
+                workforce=420,
             ),
         )
     else:
@@ -74,7 +84,8 @@ def _file(channel: str, people: dict[str, User], operator: User) -> str:
         hr, _ = request_create(
             actor=Actor(user=editor),
             new=new_request(
-                channel=Channel.MEDIA, media_outlet=editor.media_outlet,
+                channel=Channel.MEDIA,
+                media_outlet=editor.media_outlet,
                 lead_source=LeadSource.READER_MESSAGE,
             ),
         )
@@ -82,14 +93,18 @@ def _file(channel: str, people: dict[str, User], operator: User) -> str:
 
 
 def _file_by_open311(base: str, key: str) -> str:
-    form = urllib.parse.urlencode({
-        "api_key": key,
-        "service_code": "supplies",
-        "attribute[division]": "410811004",
-        "address_string": "山阳区定和街道建设路12号院",
-        "first_name": "娜", "last_name": "李", "phone": "13912345678",
-        "description": "居家隔离第5天，婴儿奶粉只剩一天的量。",
-    }).encode()
+    form = urllib.parse.urlencode(
+        {
+            "api_key": key,
+            "service_code": "supplies",
+            "attribute[division]": "410811004",
+            "address_string": "山阳区定和街道建设路12号院",
+            "first_name": "娜",
+            "last_name": "李",
+            "phone": "13912345678",
+            "description": "居家隔离第5天，婴儿奶粉只剩一天的量。",
+        }
+    ).encode()
     with urllib.request.urlopen(f"{base}/open311/v2/requests.json", data=form, timeout=30) as r:  # noqa: S310
         return str(json.load(r)[0]["service_request_id"])
 

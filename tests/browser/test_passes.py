@@ -27,17 +27,30 @@ APPEAR_TIMEOUT_MS = 20_000
 @pytest.fixture
 def current(db: Any) -> Filing:
     """An approved filing whose window is open now (the other side's approval is taken as read)."""
-    chief = Actor(user=User.objects.create_user(username="chief", password="x", role=Role.DISPATCHER))
-    peer = Peer.objects.create(code="zhengzhou", name="郑州市疫情防控指挥部", url="http://127.0.0.1:9",
-                               public_key=PeerKeys().public_key)
+    chief = Actor(
+        user=User.objects.create_user(username="chief", password="x", role=Role.DISPATCHER)
+    )
+    peer = Peer.objects.create(
+        code="zhengzhou",
+        name="郑州市疫情防控指挥部",
+        url="http://127.0.0.1:9",
+        public_key=PeerKeys().public_key,
+    )
     start = timezone.now() - timedelta(hours=1)
-    filing = filing_create(actor=chief, peer=peer, data=stent(
-        window_start=start.isoformat(), window_end=(start + timedelta(hours=6)).isoformat()))
+    filing = filing_create(
+        actor=chief,
+        peer=peer,
+        data=stent(
+            window_start=start.isoformat(), window_end=(start + timedelta(hours=6)).isoformat()
+        ),
+    )
     Filing.objects.filter(pk=filing.pk).update(status=FilingStatus.APPROVED)
     return filing
 
 
-def test_a_checkpoint_verifies_a_pass_offline(browser: Browser, live_server: Any, current: Filing) -> None:
+def test_a_checkpoint_verifies_a_pass_offline(
+    browser: Browser, live_server: Any, current: Filing
+) -> None:
     token = passes.issue_pass(current).token
     head, payload, signature = token.split(".")
     forged = f"{head}.{payload}.{signature[:-4]}AAAA"
@@ -45,8 +58,12 @@ def test_a_checkpoint_verifies_a_pass_offline(browser: Browser, live_server: Any
     context = browser.new_context(locale="zh-CN", viewport={"width": 420, "height": 860})
     page = context.new_page()
     page.goto(f"{live_server.url}/passes/verify/")
-    expect(page.locator("#pass-verify")).to_have_attribute("data-keys-ready", "true", timeout=APPEAR_TIMEOUT_MS)
-    expect(page.locator("#pass-verify")).to_have_attribute("data-offline-check", "yes", timeout=APPEAR_TIMEOUT_MS)
+    expect(page.locator("#pass-verify")).to_have_attribute(
+        "data-keys-ready", "true", timeout=APPEAR_TIMEOUT_MS
+    )
+    expect(page.locator("#pass-verify")).to_have_attribute(
+        "data-offline-check", "yes", timeout=APPEAR_TIMEOUT_MS
+    )
 
     context.set_offline(True)
     page.fill("#id_code", token)

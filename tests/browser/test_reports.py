@@ -25,7 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 APPEAR_TIMEOUT_MS = 20_000
 #: Chinese category names the seeded day's charts must carry as SVG text.
-CATEGORY_NAMES = {"疫情政策咨询", "就医需求（含配药）", "生活物资", "核酸检测", "交通出行", "健康码转码"}
+CATEGORY_NAMES = {
+    "疫情政策咨询",
+    "就医需求（含配药）",
+    "生活物资",
+    "核酸检测",
+    "交通出行",
+    "健康码转码",
+}
 
 
 def persona(username: str, role: str) -> User:
@@ -111,11 +118,13 @@ def test_a_dispatcher_generates_reads_and_prints_the_report(
     # outlines without its name, so pdffonts cannot name it: it must list embedded fonts with
     # a Unicode map, and the text must come back out as the Chinese that was drawn.
     fonts = subprocess.run(  # noqa: S603 - a fixed tool on a file of our own making
-        [pdffonts, str(pdf)], capture_output=True, text=True, check=True).stdout
+        [pdffonts, str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     embedded = [line for line in fonts.splitlines()[2:] if re.search(r"\byes\s+\S+\s+yes\b", line)]
     assert re.search(r"Noto\S*CJK", fonts) or any("Type 3" in line for line in embedded), fonts
     text = subprocess.run(  # noqa: S603 - as above
-        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "市疫情防控指挥部" in text
     assert any(name in text for name in CATEGORY_NAMES)
 
@@ -132,7 +141,9 @@ def test_the_dashboard_counts_a_new_request_without_a_reload(
     received = page.locator("#dash-received")
     expect(received).to_have_text("1")
     expect(page.locator("[data-chart='trend'] svg")).to_be_visible(timeout=APPEAR_TIMEOUT_MS)
-    expect(page.locator("#dashboard-live")).to_have_attribute("data-state", "open", timeout=APPEAR_TIMEOUT_MS)
+    expect(page.locator("#dashboard-live")).to_have_attribute(
+        "data-state", "open", timeout=APPEAR_TIMEOUT_MS
+    )
     page.evaluate("window.__notReloaded = true")
 
     request_create(actor=Actor(user=operator), new=new_request())

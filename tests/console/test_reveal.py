@@ -89,11 +89,13 @@ def test_a_missing_or_short_reason_is_a_field_error_and_reveals_nothing(
     hr = make_request()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(dispatcher)
-    response = client.post(reveal_url(hr.number), {"reason": reason}, headers=htmx("requester-card"))
+    response = client.post(
+        reveal_url(hr.number), {"reason": reason}, headers=htmx("requester-card")
+    )
     assert response.status_code == 422
     fragment = response.content.decode()
     assert 'class="field-error" id="id_reason_error"' in fragment and message in fragment
-    assert "<details class=\"reveal\" open>" in fragment
+    assert '<details class="reveal" open>' in fragment
     assert "13812341234" not in fragment and "410802199001011232" not in fragment
     assert not PersonalDataAccess.objects.exists()
 

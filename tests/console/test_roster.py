@@ -45,7 +45,9 @@ def _xlsx(data: io.BytesIO, name: str = "roster.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data.getvalue())
 
 
-def test_it_shows_who_is_on_duty_and_flags_the_gaps(client, dispatcher, group_a, group_b, shift_now):
+def test_it_shows_who_is_on_duty_and_flags_the_gaps(
+    client, dispatcher, group_a, group_b, shift_now
+):
     client.force_login(dispatcher)
     response = client.get(ROSTER)
     assert response.status_code == 200
@@ -63,17 +65,24 @@ def test_the_export_is_a_workbook_of_the_period(client, dispatcher, shift_now):
     # The day the shift starts on: just after midnight that is yesterday, not today.
     first = timezone.localtime(shift_now.starts_at).date()
     response = client.get(
-        ROSTER + "export/", {"start": first.isoformat(), "end": (first + dt.timedelta(days=1)).isoformat()}
+        ROSTER + "export/",
+        {"start": first.isoformat(), "end": (first + dt.timedelta(days=1)).isoformat()},
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
     assert len(rows) == 2 and rows[1][0] == "medical" and rows[1][4] == "member_a"
 
 
 @pytest.mark.parametrize(
     ("start", "end", "field"),
-    [("2022-11-28", "2022-11-27", "end"), ("someday", "2022-11-27", "start"), ("2022-01-01", "2022-12-01", "end")],
+    [
+        ("2022-11-28", "2022-11-27", "end"),
+        ("someday", "2022-11-27", "start"),
+        ("2022-01-01", "2022-12-01", "end"),
+    ],
 )
 def test_a_bad_export_period_is_a_field_error(client, dispatcher, start, end, field):
     client.force_login(dispatcher)
@@ -84,14 +93,18 @@ def test_a_bad_export_period_is_a_field_error(client, dispatcher, start, end, fi
 
 def test_a_good_file_imports_every_row(client, dispatcher, member_a, member_a2, group_a):
     client.force_login(dispatcher)
-    data = sheet(row(a="member_a", b="member_a2"), row(start="2022-11-28 20:00", end="2022-11-29 08:00"))
+    data = sheet(
+        row(a="member_a", b="member_a2"), row(start="2022-11-28 20:00", end="2022-11-29 08:00")
+    )
     response = client.post(ROSTER + "import/", {"file": _xlsx(data)})
     assert response.status_code == 200
     assert response.context["report"].ok
     assert Shift.objects.count() == 2
 
 
-def test_a_bad_file_imports_nothing_and_lists_every_bad_row(client, dispatcher, member_a, member_a2, group_a):
+def test_a_bad_file_imports_nothing_and_lists_every_bad_row(
+    client, dispatcher, member_a, member_a2, group_a
+):
     client.force_login(dispatcher)
     data = sheet(
         row(),
@@ -110,7 +123,9 @@ def test_a_bad_file_imports_nothing_and_lists_every_bad_row(client, dispatcher, 
 
 def test_a_file_that_is_not_a_workbook_is_refused(client, dispatcher):
     client.force_login(dispatcher)
-    response = client.post(ROSTER + "import/", {"file": SimpleUploadedFile("roster.xlsx", b"%PDF-1.4")})
+    response = client.post(
+        ROSTER + "import/", {"file": SimpleUploadedFile("roster.xlsx", b"%PDF-1.4")}
+    )
     assert response.status_code == 422
     assert not response.context["report"].ok
 

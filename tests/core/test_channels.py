@@ -105,7 +105,9 @@ def test_every_contact_of_a_company_sees_all_its_requests(company):
     first = _person("ent-13513916688", Role.ENTERPRISE, enterprise=company)
     second = _person("ent-13513916699", Role.ENTERPRISE, enterprise=company)
     other_company = Enterprise.objects.create(
-        uscc="91410823MA3X5G1C7K", name="武陟县鑫盛纸业有限公司", workforce=80,
+        uscc="91410823MA3X5G1C7K",
+        name="武陟县鑫盛纸业有限公司",
+        workforce=80,
         division=Division.objects.get(code="410823"),
     )
     stranger = _person("ent-13700000000", Role.ENTERPRISE, enterprise=other_company)

@@ -75,9 +75,7 @@ def on_duty(
 def steps(hr: HelpRequest) -> list[tuple[str, int, str, str]]:
     return [
         (e.kind, e.data["step"], e.data["deadline"], e.data["notified"])
-        for e in hr.events.filter(kind__in=[Event.Kind.ESCALATED, Event.Kind.PAGED]).order_by(
-            "id"
-        )
+        for e in hr.events.filter(kind__in=[Event.Kind.ESCALATED, Event.Kind.PAGED]).order_by("id")
     ]
 
 
@@ -218,9 +216,7 @@ def test_the_command_prints_the_counts(clock, on_duty, make_request, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sweep_runs_in_the_worker_and_queues_the_next(
-    hq, dispatcher, make_request, run_worker
-):
+def test_the_sweep_runs_in_the_worker_and_queues_the_next(hq, dispatcher, make_request, run_worker):
     now = timezone.now()
     Shift.objects.create(
         group=hq,

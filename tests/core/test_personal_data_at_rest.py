@@ -61,7 +61,11 @@ def raw_requesters() -> list[tuple[str, str, str, str, str]]:
 def test_the_database_holds_no_plaintext(make_request):
     make_request()
     [(name, phone, id_number, phone_hash, _)] = raw_requesters()
-    for stored, plain in ((name, "张丽"), (phone, "13812341234"), (id_number, "410802199001011232")):
+    for stored, plain in (
+        (name, "张丽"),
+        (phone, "13812341234"),
+        (id_number, "410802199001011232"),
+    ):
         assert stored.startswith("enc1:") and plain not in stored
     # Nor do the hashes give the value away: they are keyed, not a bare SHA-256.
     assert "13812341234" not in phone_hash and len(phone_hash) == 64
@@ -307,9 +311,7 @@ def test_the_admin_lists_the_log_and_allows_nothing_else(access, admin_user, cli
     listing = client.get("/admin/core/personaldataaccess/?via__exact=console")
     assert listing.status_code == 200 and "回访核实地址" in listing.content.decode()
     assert client.get("/admin/core/personaldataaccess/add/").status_code == 403
-    deleted = client.post(
-        f"/admin/core/personaldataaccess/{access.pk}/delete/", {"post": "yes"}
-    )
+    deleted = client.post(f"/admin/core/personaldataaccess/{access.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 403
     assert PersonalDataAccess.objects.filter(pk=access.pk).exists()
 

@@ -69,7 +69,9 @@ def filed(actor: Actor, when: datetime, **overrides) -> HelpRequest:
 def closed(actor: Actor, when: datetime, **overrides) -> HelpRequest:
     help_request = filed(actor, when, **overrides)
     with time_machine.travel(when + timedelta(minutes=20), tick=False):
-        help_request = request_resolve_at_intake(help_request, actor=actor, answer="已联系社区送药上门。")
+        help_request = request_resolve_at_intake(
+            help_request, actor=actor, answer="已联系社区送药上门。"
+        )
     with time_machine.travel(when + timedelta(hours=1), tick=False):
         return request_close(help_request, actor=actor, satisfaction=Satisfaction.SATISFIED)
 
@@ -83,17 +85,27 @@ def city(operator, dispatcher):
         help_request=alone, phone="13812341234", body="您的求助已办结。", backend="log"
     )
     shared_done = closed(
-        staff, at(DAY, 10), requester_name="李强", requester_phone="13900001111",
-        requester_id_number="", address="李强家楼下", description="李强的母亲缺降压药",
+        staff,
+        at(DAY, 10),
+        requester_name="李强",
+        requester_phone="13900001111",
+        requester_id_number="",
+        address="李强家楼下",
+        description="李强的母亲缺降压药",
     )
     shared_open = filed(
-        staff, at(DAY, 11), requester_name="李强", requester_phone="13900001111",
+        staff,
+        at(DAY, 11),
+        requester_name="李强",
+        requester_phone="13900001111",
         requester_id_number="",
     )
     duplicate = filed(staff, at(DAY, 12), requester_name="王五", requester_phone="13700002222")
     with time_machine.travel(at(DAY, 13), tick=False):
         duplicate = request_merge(duplicate, actor=chief, into=shared_done)
-    later = closed(staff, at(date(2022, 1, 20), 9), requester_name="赵六", requester_phone="13600003333")
+    later = closed(
+        staff, at(date(2022, 1, 20), 9), requester_name="赵六", requester_phone="13600003333"
+    )
     return {
         "alone": alone,
         "shared_done": shared_done,
@@ -133,7 +145,11 @@ def test_it_removes_the_personal_data_of_finished_requests_only(city, admin_user
         assert (hr.summary, hr.description, hr.address, hr.answer) == ("", "", "", "")
     gone = Requester.objects.get(pk=city["alone"].requester_id)
     assert (gone.name, gone.phone, gone.id_number, gone.phone_hash, gone.id_number_hash) == (
-        "", "", "", "", "",
+        "",
+        "",
+        "",
+        "",
+        "",
     )
     assert gone.purged_at is not None
     kept = Requester.objects.get(pk=city["shared_open"].requester_id)
@@ -151,7 +167,10 @@ def test_it_removes_the_personal_data_of_finished_requests_only(city, admin_user
     assert (message.phone, message.body) == ("", "")
     record = PersonalDataPurge.objects.get()
     assert (record.run_by, record.closed_before, record.requests, record.requesters) == (
-        "数据保护专员", date(2022, 1, 15), 3, 2,
+        "数据保护专员",
+        date(2022, 1, 15),
+        3,
+        2,
     )
     # What was counted stays: statuses, categories, events.
     hr = HelpRequest.objects.get(pk=city["alone"].pk)
@@ -186,7 +205,10 @@ def test_running_it_again_finds_nothing_new(city):
     purge("--closed-before", "2022-01-15")
     again = purge("--closed-before", "2022-01-15")
     assert (again["requests"], again["requesters"], again["attachments"], again["messages"]) == (
-        0, 0, 0, 0,
+        0,
+        0,
+        0,
+        0,
     )
     assert PersonalDataPurge.objects.count() == 2
 

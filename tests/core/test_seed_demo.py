@@ -105,12 +105,24 @@ def test_events_replay_to_the_status(seeded):
 
 def test_fields_match_the_state(seeded):
     for hr in seeded:
-        if hr.status in (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED) and hr.events.filter(kind=Event.Kind.DISPATCHED).exists():
+        if (
+            hr.status
+            in (
+                Status.DISPATCHED,
+                Status.ACCEPTED,
+                Status.IN_PROGRESS,
+                Status.RESOLVED,
+                Status.CLOSED,
+            )
+            and hr.events.filter(kind=Event.Kind.DISPATCHED).exists()
+        ):
             assert hr.lead_group_id is not None and hr.dispatched_at is not None
         if hr.status in (Status.ACCEPTED, Status.IN_PROGRESS):
             assert hr.accepted_by_id is not None
             assert hr.accepted_by_id in set(
-                GroupMembership.objects.filter(group_id=hr.lead_group_id).values_list("user_id", flat=True)
+                GroupMembership.objects.filter(group_id=hr.lead_group_id).values_list(
+                    "user_id", flat=True
+                )
             )
         if hr.status in (Status.RESOLVED, Status.CLOSED):
             assert hr.answer and hr.answer_method and hr.resolved_at
@@ -197,7 +209,10 @@ def test_seeded_requests_can_be_worked_through_the_services(seeded):
     assert hr is not None
     hr = request_accept(hr, actor=Actor(user=member))
     assert hr.status == Status.ACCEPTED
-    assert list(hr.events.order_by("id").values_list("kind", flat=True))[-2:] == ["dispatched", "accepted"]
+    assert list(hr.events.order_by("id").values_list("kind", flat=True))[-2:] == [
+        "dispatched",
+        "accepted",
+    ]
 
 
 def test_requesters_have_valid_phones_and_id_numbers_and_some_call_again(seeded):

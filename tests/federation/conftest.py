@@ -54,7 +54,9 @@ def zhengzhou_keys() -> PeerKeys:
 @pytest.fixture
 def zhengzhou(db: Any, zhengzhou_keys: PeerKeys) -> Peer:
     return Peer.objects.create(
-        code="zhengzhou", name="郑州市疫情防控指挥部", url="http://127.0.0.1:9",
+        code="zhengzhou",
+        name="郑州市疫情防控指挥部",
+        url="http://127.0.0.1:9",
         public_key=zhengzhou_keys.public_key,
     )
 
@@ -71,7 +73,9 @@ class ScriptedPeer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.received.append((body, self.headers.get(envelope.SIGNATURE_HEADER, "")))
-                status, reply = outer.replies.pop(0) if outer.replies else (202, b'{"code":"stored"}')
+                status, reply = (
+                    outer.replies.pop(0) if outer.replies else (202, b'{"code":"stored"}')
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))

@@ -24,8 +24,28 @@ def test_identity_prints_the_public_key(db, settings):
 
 def test_add_a_peer_then_update_it_then_ping_it(db, zhengzhou_keys):
     key = zhengzhou_keys.public_key
-    assert "Registered" in run("add-peer", "--id", "zhengzhou", "--name", "郑州", "--url", "http://127.0.0.1:8001", "--public-key", key)
-    assert "Updated" in run("add-peer", "--id", "zhengzhou", "--name", "郑州市", "--url", "http://127.0.0.1:8002", "--public-key", key)
+    assert "Registered" in run(
+        "add-peer",
+        "--id",
+        "zhengzhou",
+        "--name",
+        "郑州",
+        "--url",
+        "http://127.0.0.1:8001",
+        "--public-key",
+        key,
+    )
+    assert "Updated" in run(
+        "add-peer",
+        "--id",
+        "zhengzhou",
+        "--name",
+        "郑州市",
+        "--url",
+        "http://127.0.0.1:8002",
+        "--public-key",
+        key,
+    )
     assert Peer.objects.get().url == "http://127.0.0.1:8002"
     assert "zhengzhou" in run("peers")
     assert "Queued ping" in run("ping", "--peer", "zhengzhou")

@@ -14,7 +14,10 @@ def test_a_sealed_message_verifies_with_our_public_key(settings):
     message_id, raw, signature = envelope.seal(recipient="zhengzhou", kind="ping", body={"a": "甲"})
     parsed = envelope.parse(raw)
     assert (parsed.id, parsed.sender, parsed.recipient, parsed.kind) == (
-        message_id, settings.HUYING_INSTANCE_ID, "zhengzhou", "ping"
+        message_id,
+        settings.HUYING_INSTANCE_ID,
+        "zhengzhou",
+        "ping",
     )
     envelope.verify(raw, signature, keys.public_key_text())
 
@@ -52,12 +55,74 @@ def test_a_forged_or_tampered_message_is_refused():
         (b"not json", "UTF-8 JSON"),
         (b"[1, 2]", "JSON object"),
         (json.dumps({"v": 1}).encode(), "'id'"),
-        (json.dumps({"v": True, "id": "x", "from": "a", "to": "b", "sent_at": "t", "kind": "k", "body": {}}).encode(), "'v'"),
-        (json.dumps({"v": 2, "id": "x", "from": "a", "to": "b", "sent_at": "t", "kind": "k", "body": {}}).encode(), "version 2"),
-        (json.dumps({"v": 1, "id": "x", "from": "a", "to": "b", "sent_at": "t", "kind": "k", "body": {}}).encode(), "UUID"),
-        (json.dumps({"v": 1, "id": "8a4c3b1e-0f5b-4c55-9d3e-2f6f7a1b2c3d", "from": "a", "to": "b", "sent_at": "t", "kind": "k", "body": {}}).encode(), "ISO 8601"),
-        (json.dumps({"v": 1, "id": "8a4c3b1e-0f5b-4c55-9d3e-2f6f7a1b2c3d", "from": "a", "to": "b", "sent_at": "2022-01-14T10:00:00", "kind": "k", "body": {}}).encode(), "time zone"),
-        (json.dumps({"v": 1, "id": "8a4c3b1e-0f5b-4c55-9d3e-2f6f7a1b2c3d", "from": "a", "to": "b", "sent_at": "2022-01-14T10:00:00Z", "kind": "k", "body": []}).encode(), "'body'"),
+        (
+            json.dumps(
+                {
+                    "v": True,
+                    "id": "x",
+                    "from": "a",
+                    "to": "b",
+                    "sent_at": "t",
+                    "kind": "k",
+                    "body": {},
+                }
+            ).encode(),
+            "'v'",
+        ),
+        (
+            json.dumps(
+                {"v": 2, "id": "x", "from": "a", "to": "b", "sent_at": "t", "kind": "k", "body": {}}
+            ).encode(),
+            "version 2",
+        ),
+        (
+            json.dumps(
+                {"v": 1, "id": "x", "from": "a", "to": "b", "sent_at": "t", "kind": "k", "body": {}}
+            ).encode(),
+            "UUID",
+        ),
+        (
+            json.dumps(
+                {
+                    "v": 1,
+                    "id": "8a4c3b1e-0f5b-4c55-9d3e-2f6f7a1b2c3d",
+                    "from": "a",
+                    "to": "b",
+                    "sent_at": "t",
+                    "kind": "k",
+                    "body": {},
+                }
+            ).encode(),
+            "ISO 8601",
+        ),
+        (
+            json.dumps(
+                {
+                    "v": 1,
+                    "id": "8a4c3b1e-0f5b-4c55-9d3e-2f6f7a1b2c3d",
+                    "from": "a",
+                    "to": "b",
+                    "sent_at": "2022-01-14T10:00:00",
+                    "kind": "k",
+                    "body": {},
+                }
+            ).encode(),
+            "time zone",
+        ),
+        (
+            json.dumps(
+                {
+                    "v": 1,
+                    "id": "8a4c3b1e-0f5b-4c55-9d3e-2f6f7a1b2c3d",
+                    "from": "a",
+                    "to": "b",
+                    "sent_at": "2022-01-14T10:00:00Z",
+                    "kind": "k",
+                    "body": [],
+                }
+            ).encode(),
+            "'body'",
+        ),
     ],
 )
 def test_malformed_envelopes_say_what_is_wrong(raw, says):

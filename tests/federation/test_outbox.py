@@ -24,7 +24,15 @@ def peer(db: Any, scripted_peer, zhengzhou_keys) -> Peer:
 
 
 def test_backoff_doubles_from_30_seconds_to_an_hour():
-    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 7, 8, 20)] == [30, 60, 120, 240, 1920, 3600, 3600]
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 7, 8, 20)] == [
+        30,
+        60,
+        120,
+        240,
+        1920,
+        3600,
+        3600,
+    ]
 
 
 def test_a_message_is_signed_sent_and_marked_delivered(peer, scripted_peer):
@@ -33,7 +41,7 @@ def test_a_message_is_signed_sent_and_marked_delivered(peer, scripted_peer):
     assert result.delivered == [message.pk]
     message.refresh_from_db()
     assert message.delivered_at is not None and message.attempts == 1
-    (body, signature), = scripted_peer.received
+    ((body, signature),) = scripted_peer.received
     assert body == message.envelope.encode()
     envelope.verify(body, signature, keys.public_key_text())
     assert scripted_peer.messages()[0]["to"] == "zhengzhou"
@@ -49,7 +57,9 @@ def test_a_message_is_signed_sent_and_marked_delivered(peer, scripted_peer):
         (403, b'{"code":"bad_signature"}', "HTTP 403"),
     ],
 )
-def test_an_error_or_garbage_is_recorded_and_retried_later(peer, scripted_peer, status, reply, error):
+def test_an_error_or_garbage_is_recorded_and_retried_later(
+    peer, scripted_peer, status, reply, error
+):
     scripted_peer.replies = [(status, reply)]
     message = services.send(peer, "ping", {})
     before = timezone.now()
@@ -57,7 +67,11 @@ def test_an_error_or_garbage_is_recorded_and_retried_later(peer, scripted_peer, 
     message.refresh_from_db()
     assert message.delivered_at is None and message.attempts == 1
     assert error in message.last_error
-    assert before + timedelta(seconds=29) < message.next_attempt_at < timezone.now() + timedelta(seconds=31)
+    assert (
+        before + timedelta(seconds=29)
+        < message.next_attempt_at
+        < timezone.now() + timedelta(seconds=31)
+    )
     assert deliver_due().failed == []  # not due yet
     later = deliver_due(now=message.next_attempt_at)
     assert later.delivered == [message.pk]
@@ -66,7 +80,9 @@ def test_an_error_or_garbage_is_recorded_and_retried_later(peer, scripted_peer, 
 
 
 def test_a_peer_that_had_it_already_counts_as_delivered(peer, scripted_peer):
-    scripted_peer.replies = [(409, b'{"code":"replay","message":"this message was received before"}')]
+    scripted_peer.replies = [
+        (409, b'{"code":"replay","message":"this message was received before"}')
+    ]
     message = services.send(peer, "ping", {})
     assert deliver_due().delivered == [message.pk]
 

@@ -99,7 +99,12 @@ def test_garbage_is_refused_and_recorded(db):
 
 def test_only_post_and_no_cookie_needed(db):
     assert Client().get(URL).status_code == 405
-    assert Client(enforce_csrf_checks=True).post(URL, data=b"{}", content_type="application/json").status_code == 400
+    assert (
+        Client(enforce_csrf_checks=True)
+        .post(URL, data=b"{}", content_type="application/json")
+        .status_code
+        == 400
+    )
 
 
 def test_the_identity_gives_the_key_that_verifies_our_messages(db, settings):

@@ -50,23 +50,39 @@ def parts_sent() -> list[dict[str, Any]]:
 @pytest.fixture
 def incoming(peer: Peer, zhengzhou_keys: PeerKeys) -> Filing:
     """A filing 郑州 approved and sent to us."""
-    from_peer(zhengzhou_keys, "gc.filing", {
-        "uid": INCOMING, "number": "zhengzhou-20220114-001", "version": 1,
-        "origin": "zhengzhou", "destination": "jiaozuo", "data": stent(),
-    })
+    from_peer(
+        zhengzhou_keys,
+        "gc.filing",
+        {
+            "uid": INCOMING,
+            "number": "zhengzhou-20220114-001",
+            "version": 1,
+            "origin": "zhengzhou",
+            "destination": "jiaozuo",
+            "data": stent(),
+        },
+    )
     return Filing.objects.get(uid=INCOMING)
 
 
-def part_bodies(data: bytes, *, name: str = "化验单.pdf", sha256: str | None = None) -> list[dict[str, Any]]:
+def part_bodies(
+    data: bytes, *, name: str = "化验单.pdf", sha256: str | None = None
+) -> list[dict[str, Any]]:
     """The parts 郑州 would send of ``data``."""
     size = files.PART_BYTES
     count = max(1, -(-len(data) // size))
     file_uid = str(uuid.uuid4())
     return [
         {
-            "uid": INCOMING, "file": file_uid, "index": index, "count": count, "name": name,
-            "size": len(data), "sha256": sha256 or hashlib.sha256(data).hexdigest(),
-            "added_by": "值班员", "data": base64.b64encode(data[index * size : (index + 1) * size]).decode(),
+            "uid": INCOMING,
+            "file": file_uid,
+            "index": index,
+            "count": count,
+            "name": name,
+            "size": len(data),
+            "sha256": sha256 or hashlib.sha256(data).hexdigest(),
+            "added_by": "值班员",
+            "data": base64.b64encode(data[index * size : (index + 1) * size]).decode(),
         }
         for index in range(count)
     ]
@@ -124,7 +140,9 @@ def test_parts_from_the_other_side_make_the_file_in_any_order_and_twice(
     from_peer(zhengzhou_keys, files.PART_MESSAGE, second)  # the same part again, as a new message
     from_peer(zhengzhou_keys, files.PART_MESSAGE, first)
     received = FilingFile.objects.get()
-    assert received.filing == incoming and received.side == "origin" and received.name == "化验单.pdf"
+    assert (
+        received.filing == incoming and received.side == "origin" and received.name == "化验单.pdf"
+    )
     assert received.file.read() == data
     assert not FilingFilePart.objects.exists()
     assert incoming.events.filter(kind="file_added", side="origin").count() == 1
@@ -188,9 +206,15 @@ def test_the_page_attaches_lists_and_serves_a_file(approved: Filing, dispatcher:
     assert f'data-file="{attached.uid}"' in page and download in page
     served = client.get(download)
     assert served.status_code == 200 and served.getvalue() == pdf_bytes()
-    assert served["Content-Disposition"].startswith("attachment;") and ".pdf" in served["Content-Disposition"]
+    assert (
+        served["Content-Disposition"].startswith("attachment;")
+        and ".pdf" in served["Content-Disposition"]
+    )
     assert "sandbox" in served["Content-Security-Policy"]
-    assert client.get(reverse("greenchannel:file", args=[approved.number, uuid.uuid4()])).status_code == 404
+    assert (
+        client.get(reverse("greenchannel:file", args=[approved.number, uuid.uuid4()])).status_code
+        == 404
+    )
 
 
 def test_a_bad_upload_is_named_on_the_field_in_chinese(approved: Filing, dispatcher: User) -> None:
@@ -204,17 +228,24 @@ def test_a_bad_upload_is_named_on_the_field_in_chinese(approved: Filing, dispatc
     assert not FilingFile.objects.exists()
 
 
-def test_an_auditor_reads_files_but_does_not_attach(approved: Filing, chief: Actor, auditor: User) -> None:
+def test_an_auditor_reads_files_but_does_not_attach(
+    approved: Filing, chief: Actor, auditor: User
+) -> None:
     attached = files.filing_attach(approved, actor=chief, upload=upload(pdf_bytes()))
     client = signed_in(auditor)
-    assert client.get(reverse("greenchannel:file", args=[approved.number, attached.uid])).status_code == 200
+    assert (
+        client.get(reverse("greenchannel:file", args=[approved.number, attached.uid])).status_code
+        == 200
+    )
     response = client.post(
         reverse("greenchannel:file_add", args=[approved.number]), {"file": upload(pdf_bytes())}
     )
     assert response.status_code == 403 and FilingFile.objects.count() == 1
 
 
-def test_other_roles_and_strangers_get_no_file(approved: Filing, chief: Actor, member_a: User) -> None:
+def test_other_roles_and_strangers_get_no_file(
+    approved: Filing, chief: Actor, member_a: User
+) -> None:
     attached = files.filing_attach(approved, actor=chief, upload=upload(pdf_bytes()))
     url = reverse("greenchannel:file", args=[approved.number, attached.uid])
     assert signed_in(member_a).get(url).status_code == 403

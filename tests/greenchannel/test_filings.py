@@ -52,13 +52,17 @@ def stent(**overrides: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def chief(db: Any) -> Actor:
-    return Actor(user=User.objects.create_user(username="chief", password="x", role=Role.DISPATCHER))
+    return Actor(
+        user=User.objects.create_user(username="chief", password="x", role=Role.DISPATCHER)
+    )
 
 
 @pytest.fixture
 def peer(db: Any, scripted_peer, zhengzhou_keys) -> Peer:
     return Peer.objects.create(
-        code="zhengzhou", name="郑州市疫情防控指挥部", url=scripted_peer.url,
+        code="zhengzhou",
+        name="郑州市疫情防控指挥部",
+        url=scripted_peer.url,
         public_key=zhengzhou_keys.public_key,
     )
 
@@ -67,7 +71,9 @@ def from_peer(keys, kind: str, body: dict[str, Any]) -> None:
     """The other side's message, through the real door, then acted on."""
     raw, signature = keys.message(kind=kind, body=body)
     response = Client().post(
-        "/federation/v1/messages", data=raw, content_type="application/json",
+        "/federation/v1/messages",
+        data=raw,
+        content_type="application/json",
         headers={"Huying-Signature": signature},
     )
     assert response.status_code == 202, response.content
@@ -81,7 +87,11 @@ def sent(scripted_peer: ScriptedPeer) -> list[dict[str, Any]]:
 
 def test_a_stent_transfer_from_filing_to_closed(chief, peer, scripted_peer, zhengzhou_keys):
     filing = filing_create(actor=chief, peer=peer, data=stent())
-    assert (filing.status, filing.side, filing.number.startswith("jiaozuo-")) == ("filed", "origin", True)
+    assert (filing.status, filing.side, filing.number.startswith("jiaozuo-")) == (
+        "filed",
+        "origin",
+        True,
+    )
     assert not OutboxMessage.objects.exists()  # not sent before our own approval
 
     filing = filing_step(filing, "approve_origin", actor=chief)
@@ -89,12 +99,19 @@ def test_a_stent_transfer_from_filing_to_closed(chief, peer, scripted_peer, zhen
     assert message["kind"] == "gc.filing" and message["body"]["uid"] == str(filing.uid)
     assert message["body"]["data"]["vehicle_plate"] == "豫H·A1234"
 
-    from_peer(zhengzhou_keys, "gc.step", {"uid": str(filing.uid), "step": "approve", "version": 1, "actor": "zz-duty"})
+    from_peer(
+        zhengzhou_keys,
+        "gc.step",
+        {"uid": str(filing.uid), "step": "approve", "version": 1, "actor": "zz-duty"},
+    )
     filing.refresh_from_db()
     assert filing.status == FilingStatus.APPROVED
     # Approved at both ends: the origin issued the vehicle's pass, valid within the window.
     (issued,) = filing.passes.all()
-    assert verify_token(issued.token, now=filing.window_start + timedelta(minutes=1)).outcome == "valid"
+    assert (
+        verify_token(issued.token, now=filing.window_start + timedelta(minutes=1)).outcome
+        == "valid"
+    )
 
     filing = filing_step(filing, "depart", actor=chief)
     from_peer(zhengzhou_keys, "gc.step", {"uid": str(filing.uid), "step": "arrive", "version": 1})
@@ -104,8 +121,12 @@ def test_a_stent_transfer_from_filing_to_closed(chief, peer, scripted_peer, zhen
 
     steps = [(e.kind, e.side) for e in filing.events.all()]
     assert steps == [
-        ("filed", "origin"), ("approve_origin", "origin"), ("approve", "destination"),
-        ("pass_issued", "origin"), ("depart", "origin"), ("arrive", "destination"),
+        ("filed", "origin"),
+        ("approve_origin", "origin"),
+        ("approve", "destination"),
+        ("pass_issued", "origin"),
+        ("depart", "origin"),
+        ("arrive", "destination"),
         ("close", "origin"),
     ]
     assert [m["body"].get("step") for m in sent(scripted_peer)[1:]] == ["depart", "close"]
@@ -113,11 +134,27 @@ def test_a_stent_transfer_from_filing_to_closed(chief, peer, scripted_peer, zhen
 
 
 def test_an_amendment_then_a_second_approval(chief, peer, scripted_peer, zhengzhou_keys):
-    filing = filing_step(filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief)
-    from_peer(zhengzhou_keys, "gc.step", {"uid": str(filing.uid), "step": "request_amendment", "version": 1, "reason": "请补充护送医生执业证号"})
+    filing = filing_step(
+        filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief
+    )
+    from_peer(
+        zhengzhou_keys,
+        "gc.step",
+        {
+            "uid": str(filing.uid),
+            "step": "request_amendment",
+            "version": 1,
+            "reason": "请补充护送医生执业证号",
+        },
+    )
     filing.refresh_from_db()
-    assert (filing.status, filing.reason) == (FilingStatus.AMENDMENT_REQUESTED, "请补充护送医生执业证号")
-    filing = filing_step(filing, "amend", actor=chief, data=stent(escort_name="李医生（执业证号110410000001）"))
+    assert (filing.status, filing.reason) == (
+        FilingStatus.AMENDMENT_REQUESTED,
+        "请补充护送医生执业证号",
+    )
+    filing = filing_step(
+        filing, "amend", actor=chief, data=stent(escort_name="李医生（执业证号110410000001）")
+    )
     assert (filing.status, filing.version) == (FilingStatus.FILED, 2)
     filing = filing_step(filing, "approve_origin", actor=chief)
     messages = sent(scripted_peer)
@@ -127,9 +164,14 @@ def test_an_amendment_then_a_second_approval(chief, peer, scripted_peer, zhengzh
 
 
 def test_a_filing_cannot_be_amended_after_approval(chief, peer, zhengzhou_keys):
-    filing = filing_step(filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief)
+    filing = filing_step(
+        filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief
+    )
     from_peer(zhengzhou_keys, "gc.step", {"uid": str(filing.uid), "step": "approve", "version": 1})
-    with translation.override("en"), pytest.raises(TransitionNotAllowed, match="approved at both ends"):
+    with (
+        translation.override("en"),
+        pytest.raises(TransitionNotAllowed, match="approved at both ends"),
+    ):
         filing_step(filing, "amend", actor=chief, data=stent(vehicle_plate="豫H·B9999"))
     with pytest.raises(TransitionNotAllowed, match="不能再修改"):
         filing_step(filing, "amend", actor=chief, data=stent(vehicle_plate="豫H·B9999"))
@@ -138,7 +180,9 @@ def test_a_filing_cannot_be_amended_after_approval(chief, peer, zhengzhou_keys):
 
 
 def test_each_side_takes_only_its_own_steps(chief, peer):
-    filing = filing_step(filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief)
+    filing = filing_step(
+        filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief
+    )
     for step in ("approve", "request_amendment", "arrive"):
         with pytest.raises(TransitionNotAllowed):
             filing_step(filing, step, actor=chief)
@@ -147,13 +191,19 @@ def test_each_side_takes_only_its_own_steps(chief, peer):
 
 
 def test_a_rejection_needs_a_reason_and_is_sent(chief, peer, scripted_peer):
-    filing = filing_step(filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief)
+    filing = filing_step(
+        filing_create(actor=chief, peer=peer, data=stent()), "approve_origin", actor=chief
+    )
     with pytest.raises(InvalidInput) as exc:
         filing_step(filing, "reject_origin", actor=chief, reason="  ")
     assert set(exc.value.details) == {"reason"}
     filing = filing_step(filing, "reject_origin", actor=chief, reason="患者已转本地治疗")
     assert sent(scripted_peer)[-1]["body"] == {
-        "uid": str(filing.uid), "step": "reject_origin", "version": 1, "reason": "患者已转本地治疗", "actor": "chief",
+        "uid": str(filing.uid),
+        "step": "reject_origin",
+        "version": 1,
+        "reason": "患者已转本地治疗",
+        "actor": "chief",
     }
 
 
@@ -186,16 +236,26 @@ def test_bad_filings_are_refused_field_by_field(chief, peer, overrides, fields):
 
 def incoming(uid: uuid.UUID, version: int = 1, **data: Any) -> dict[str, Any]:
     return {
-        "uid": str(uid), "number": "zhengzhou-20220114-001", "version": version,
-        "origin": "zhengzhou", "destination": "jiaozuo", "data": stent(**data),
+        "uid": str(uid),
+        "number": "zhengzhou-20220114-001",
+        "version": version,
+        "origin": "zhengzhou",
+        "destination": "jiaozuo",
+        "data": stent(**data),
     }
 
 
-def test_a_filing_from_the_peer_arrives_and_we_approve_it(chief, peer, scripted_peer, zhengzhou_keys):
+def test_a_filing_from_the_peer_arrives_and_we_approve_it(
+    chief, peer, scripted_peer, zhengzhou_keys
+):
     uid = uuid.uuid4()
     from_peer(zhengzhou_keys, "gc.filing", incoming(uid))
     filing = Filing.objects.get(uid=uid)
-    assert (filing.side, filing.status, filing.number) == ("destination", "origin_approved", "zhengzhou-20220114-001")
+    assert (filing.side, filing.status, filing.number) == (
+        "destination",
+        "origin_approved",
+        "zhengzhou-20220114-001",
+    )
     assert InboxMessage.objects.get().outcome.startswith("filing zhengzhou-20220114-001 received")
     filing_step(filing, "approve", actor=chief)
     assert sent(scripted_peer)[0]["body"]["step"] == "approve"
@@ -204,8 +264,12 @@ def test_a_filing_from_the_peer_arrives_and_we_approve_it(chief, peer, scripted_
 def test_messages_that_do_not_fit_are_recorded_not_applied(chief, peer, zhengzhou_keys):
     uid = uuid.uuid4()
     from_peer(zhengzhou_keys, "gc.filing", incoming(uid))
-    from_peer(zhengzhou_keys, "gc.step", {"uid": str(uid), "step": "arrive"})  # the origin cannot arrive
-    from_peer(zhengzhou_keys, "gc.step", {"uid": str(uid), "step": "depart"})  # not approved here yet
+    from_peer(
+        zhengzhou_keys, "gc.step", {"uid": str(uid), "step": "arrive"}
+    )  # the origin cannot arrive
+    from_peer(
+        zhengzhou_keys, "gc.step", {"uid": str(uid), "step": "depart"}
+    )  # not approved here yet
     from_peer(zhengzhou_keys, "gc.filing", {**incoming(uuid.uuid4()), "origin": "xinxiang"})
     from_peer(zhengzhou_keys, "gc.step", {"uid": "not-a-uuid", "step": "depart"})
     filing = Filing.objects.get(uid=uid)

@@ -28,7 +28,9 @@ def reissue_url(filing: Filing) -> str:
     return reverse("greenchannel:pass_reissue", args=[filing.number])
 
 
-def test_reissuing_revokes_the_pass_in_force_and_issues_one_new(approved: Filing, chief: Actor) -> None:
+def test_reissuing_revokes_the_pass_in_force_and_issues_one_new(
+    approved: Filing, chief: Actor
+) -> None:
     first = approved.passes.get()
     second = passes.pass_reissue(approved, actor=chief, reason="司机换人")
     first.refresh_from_db()
@@ -63,7 +65,9 @@ def test_a_refused_reissue_leaves_the_old_pass_in_force(
     assert not OutboxMessage.objects.filter(kind="gc.pass_revoked").exists()
 
 
-def test_the_page_shows_the_passes_and_revokes_with_a_reason(approved: Filing, dispatcher: User) -> None:
+def test_the_page_shows_the_passes_and_revokes_with_a_reason(
+    approved: Filing, dispatcher: User
+) -> None:
     issued = approved.passes.get()
     client = signed_in(dispatcher)
     page = client.get(reverse("greenchannel:detail", args=[approved.number])).content.decode()
@@ -81,7 +85,9 @@ def test_the_page_shows_the_passes_and_revokes_with_a_reason(approved: Filing, d
     issued.refresh_from_db()
     assert issued.revoked_reason == "通行证遗失"
     page = client.get(reverse("greenchannel:detail", args=[approved.number])).content.decode()
-    assert f'data-pid="{issued.pid}" data-state="revoked"' in page and revoke_url(issued) not in page
+    assert (
+        f'data-pid="{issued.pid}" data-state="revoked"' in page and revoke_url(issued) not in page
+    )
 
     again = client.post(revoke_url(issued), {"reason": "again"})
     assert again.status_code == 422 and "already revoked" in again.content.decode()
@@ -110,24 +116,46 @@ def test_an_auditor_sees_the_passes_but_cannot_touch_them(approved: Filing, audi
 def test_a_pass_of_another_filing_is_404(approved: Filing, dispatcher: User, peer: Peer) -> None:
     issued = approved.passes.get()
     other = Filing.objects.create(
-        number="jiaozuo-20220114-099", side="origin", peer=peer, origin_instance="jiaozuo",
-        destination_instance="zhengzhou", kind="patient", origin_place="a", destination_place="b",
-        cargo="c", vehicle_plate="p", driver_name="d", driver_phone="1", route="r",
-        window_start=approved.window_start, window_end=approved.window_end,
-        origin_contact="o", origin_contact_phone="2",
+        number="jiaozuo-20220114-099",
+        side="origin",
+        peer=peer,
+        origin_instance="jiaozuo",
+        destination_instance="zhengzhou",
+        kind="patient",
+        origin_place="a",
+        destination_place="b",
+        cargo="c",
+        vehicle_plate="p",
+        driver_name="d",
+        driver_phone="1",
+        route="r",
+        window_start=approved.window_start,
+        window_end=approved.window_end,
+        origin_contact="o",
+        origin_contact_phone="2",
     )
     url = reverse("greenchannel:pass_revoke", args=[other.number, issued.pid])
     assert signed_in(dispatcher).post(url, {"reason": "x"}).status_code == 404
 
 
-def test_the_destination_cannot_reissue(dispatcher: User, zhengzhou_keys: PeerKeys, peer: Peer) -> None:
+def test_the_destination_cannot_reissue(
+    dispatcher: User, zhengzhou_keys: PeerKeys, peer: Peer
+) -> None:
     from tests.greenchannel.test_filings import stent
 
     uid = "6f1c1f0e-8d5e-4a55-9d31-2c9d0d6f7a11"
-    from_peer(zhengzhou_keys, "gc.filing", {
-        "uid": uid, "number": "zhengzhou-20220114-001", "version": 1,
-        "origin": "zhengzhou", "destination": "jiaozuo", "data": stent(),
-    })
+    from_peer(
+        zhengzhou_keys,
+        "gc.filing",
+        {
+            "uid": uid,
+            "number": "zhengzhou-20220114-001",
+            "version": 1,
+            "origin": "zhengzhou",
+            "destination": "jiaozuo",
+            "data": stent(),
+        },
+    )
     incoming = Filing.objects.get(uid=uid)
     with pytest.raises(TransitionNotAllowed):
         passes.pass_reissue(incoming, actor=Actor(user=dispatcher), reason="x")

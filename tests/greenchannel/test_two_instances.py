@@ -60,8 +60,12 @@ class Instance:
 
     def manage(self, *args: str) -> str:
         done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
-            capture_output=True, text=True, timeout=120,
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout.strip()
@@ -72,14 +76,28 @@ class Instance:
 
     def start_web(self) -> None:
         self.web = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "gunicorn", "huying.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "1", "--threads", "4"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "huying.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"{self.url}/federation/v1/identity", timeout=1) as answer:  # noqa: S310
+                identity = f"{self.url}/federation/v1/identity"
+                with urllib.request.urlopen(identity, timeout=1) as answer:  # noqa: S310
                     if answer.status == 200:
                         return
             except OSError:
@@ -94,9 +112,19 @@ class Instance:
 
     def start_worker(self) -> None:
         self.worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-             "--interval", "0.2"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.2",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     def stop(self) -> None:
@@ -155,8 +183,16 @@ def two_instances(tmp_path: Path) -> Iterator[tuple[Instance, Instance]]:
         for here, there in ((jiaozuo, zhengzhou), (zhengzhou, jiaozuo)):
             identity = there.identity()
             here.manage(
-                "federation", "add-peer", "--id", identity["id"], "--name", identity["name"],
-                "--url", there.url, "--public-key", identity["public_key"],
+                "federation",
+                "add-peer",
+                "--id",
+                identity["id"],
+                "--name",
+                identity["name"],
+                "--url",
+                there.url,
+                "--public-key",
+                identity["public_key"],
             )
         yield jiaozuo, zhengzhou
     finally:
@@ -169,11 +205,17 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
     assert jiaozuo.identity()["public_key"] != zhengzhou.identity()["public_key"]
     start = timezone.now() - timedelta(minutes=5)
     data = {
-        "kind": "medical_supplies", "origin_place": "郑州大学第一附属医院",
-        "destination_place": "焦作市人民医院", "cargo": "覆膜支架1套（腹主动脉瘤）",
-        "vehicle_plate": "豫A·12345", "driver_name": "张伟", "driver_phone": "13803710001",
-        "route": "郑州—郑焦城际高速—焦作", "window_start": start.isoformat(),
-        "window_end": (start + timedelta(hours=6)).isoformat(), "origin_contact": "郑州值班室",
+        "kind": "medical_supplies",
+        "origin_place": "郑州大学第一附属医院",
+        "destination_place": "焦作市人民医院",
+        "cargo": "覆膜支架1套（腹主动脉瘤）",
+        "vehicle_plate": "豫A·12345",
+        "driver_name": "张伟",
+        "driver_phone": "13803710001",
+        "route": "郑州—郑焦城际高速—焦作",
+        "window_start": start.isoformat(),
+        "window_end": (start + timedelta(hours=6)).isoformat(),
+        "origin_contact": "郑州值班室",
         "origin_contact_phone": "037112345678",
     }
     letter = zhengzhou.home / "letter.pdf"
@@ -245,11 +287,13 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
     zhengzhou.wait_for(uid, "arrived")
 
     timelines = [
-        json.loads(instance.python(
-            "import json\n"
-            "from greenchannel.models import Filing\n"
-            f"print(json.dumps([[e.kind, e.side] for e in Filing.objects.get(uid={uid!r}).events.all()]))"
-        ))
+        json.loads(
+            instance.python(
+                "import json\n"
+                "from greenchannel.models import Filing\n"
+                f"print(json.dumps([[e.kind, e.side] for e in Filing.objects.get(uid={uid!r}).events.all()]))"
+            )
+        )
         for instance in (zhengzhou, jiaozuo)
     ]
     # Both record the letter once, as the origin's; it was attached before it was sent, so
@@ -258,9 +302,13 @@ def test_a_stent_transfer_between_two_command_centres(two_instances):
         assert timeline.count(["file_added", "origin"]) == 1
         timeline.remove(["file_added", "origin"])
     # The origin's own record has two more steps: filing, and issuing the pass.
-    assert [step for step in timelines[0] if step[0] not in ("filed", "pass_issued")] == timelines[1]
+    assert [step for step in timelines[0] if step[0] not in ("filed", "pass_issued")] == timelines[
+        1
+    ]
     assert ["pass_issued", "origin"] in timelines[0]
     assert timelines[1] == [
-        ["approve_origin", "origin"], ["approve", "destination"], ["depart", "origin"],
+        ["approve_origin", "origin"],
+        ["approve", "destination"],
+        ["depart", "origin"],
         ["arrive", "destination"],
     ]

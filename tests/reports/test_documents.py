@@ -131,7 +131,11 @@ def test_second_version_shows_its_number_and_reason(dispatcher: Any, seeded_day:
     again = issue(dispatcher, seeded_day, reason="补录两件漏报诉求")
     joined = "\n".join(paragraphs(again))
     assert again.issue == report.issue and again.version == 2
-    assert zh("Issue %(issue)d") % {"issue": report.issue} + zh(" (version %(version)d)") % {"version": 2} in joined
+    assert (
+        zh("Issue %(issue)d") % {"issue": report.issue}
+        + zh(" (version %(version)d)") % {"version": 2}
+        in joined
+    )
     assert "补录两件漏报诉求" in joined
     workbook = load_workbook(io.BytesIO(again.xlsx))
     overview = workbook.worksheets[0]
@@ -159,15 +163,26 @@ def test_docx_says_when_a_list_is_cut_and_prints_clusters(report: DailyReport) -
     overdue["count"] = len(overdue["cases"]) + 70
     data["judgment"]["clusters"] = [
         {
-            "place": "解放区 焦南街道 幸福小区", "category_name": "生活物资", "count": 4, "densest": 3,
-            "first": "2022-01-14 08:00", "last": "2022-01-14 11:30", "words": ["买菜", "配送"],
+            "place": "解放区 焦南街道 幸福小区",
+            "category_name": "生活物资",
+            "count": 4,
+            "densest": 3,
+            "first": "2022-01-14 08:00",
+            "last": "2022-01-14 11:30",
+            "words": ["买菜", "配送"],
             "numbers": ["20220114-0001"],
         }
     ]
     edited = DailyReport(
-        issue=report.issue, version=report.version, day=report.day, cutoff=report.cutoff,
-        issuer=report.issuer, generated_by_name=report.generated_by_name,
-        generated_at=report.generated_at, reason="", data=data,
+        issue=report.issue,
+        version=report.version,
+        day=report.day,
+        cutoff=report.cutoff,
+        issuer=report.issuer,
+        generated_by_name=report.generated_by_name,
+        generated_at=report.generated_at,
+        reason="",
+        data=data,
     )
     document = Document(io.BytesIO(render_docx(edited)))
     texts = [p.text for p in document.paragraphs]
@@ -219,8 +234,14 @@ def test_xlsx_has_every_table_behind_the_numbers(report: DailyReport) -> None:
     data = report.data
     workbook = load_workbook(io.BytesIO(report.xlsx))
     expected = [
-        zh("Overview"), *(data["dimension_names"][d] for d in data["breakdowns"]),
-        zh("Trend"), zh("Rising"), zh("Hot words"), zh("Clusters"), zh("Key cases"), zh("Group ranking"),
+        zh("Overview"),
+        *(data["dimension_names"][d] for d in data["breakdowns"]),
+        zh("Trend"),
+        zh("Rising"),
+        zh("Hot words"),
+        zh("Clusters"),
+        zh("Key cases"),
+        zh("Group ranking"),
     ]
     assert workbook.sheetnames == expected
     for sheet in workbook.worksheets:
@@ -230,8 +251,15 @@ def test_xlsx_has_every_table_behind_the_numbers(report: DailyReport) -> None:
     assert trend[-1][1] == 97
     cases = data["judgment"]["key_cases"]
     listed = sum(len(cases[k]["cases"]) for k in cases)
-    numbers = [r[1] for r in workbook[zh("Key cases")].iter_rows(min_row=2, max_row=1 + listed, values_only=True)]
-    assert numbers == [c["number"] for k in ("critical", "overdue", "reopened") for c in cases[k]["cases"]]
+    numbers = [
+        r[1]
+        for r in workbook[zh("Key cases")].iter_rows(
+            min_row=2, max_row=1 + listed, values_only=True
+        )
+    ]
+    assert numbers == [
+        c["number"] for k in ("critical", "overdue", "reopened") for c in cases[k]["cases"]
+    ]
     ranking = list(workbook[zh("Group ranking")].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in ranking[: len(data["judgment"]["groups"])]] == list(
         range(1, len(data["judgment"]["groups"]) + 1)
@@ -248,7 +276,8 @@ SNAPSHOT = {
     "metric_names": {"received": "已受理", "resolved": "已办结"},
     "dimension_names": {"category": "诉求类别", "county": "县区"},
     "trend": [
-        {"day": f"2022-01-{n:02d}", "received": n * 3 % 17, "resolved": n * 5 % 13} for n in range(1, 31)
+        {"day": f"2022-01-{n:02d}", "received": n * 3 % 17, "resolved": n * 5 % 13}
+        for n in range(1, 31)
     ],
     "breakdowns": {
         "category": [
@@ -257,15 +286,33 @@ SNAPSHOT = {
             {"name": "健康码转码", "received": 0},
             {"name": "疫情政策咨询", "received": 12},
         ],
-        "county": [{"name": name, "received": n} for n, name in enumerate(
-            ["解放区", "中站区", "马村区", "山阳区", "修武县", "博爱县", "武陟县", "温县", "沁阳市", "孟州市", "示范区"], start=1
-        )],
+        "county": [
+            {"name": name, "received": n}
+            for n, name in enumerate(
+                [
+                    "解放区",
+                    "中站区",
+                    "马村区",
+                    "山阳区",
+                    "修武县",
+                    "博爱县",
+                    "武陟县",
+                    "温县",
+                    "沁阳市",
+                    "孟州市",
+                    "示范区",
+                ],
+                start=1,
+            )
+        ],
     },
 }
 
 
 @pytest.mark.parametrize(
-    "draw", [charts.snapshot_trend_chart, charts.category_chart, charts.county_chart], ids=["trend", "category", "county"]
+    "draw",
+    [charts.snapshot_trend_chart, charts.category_chart, charts.county_chart],
+    ids=["trend", "category", "county"],
 )
 def test_charts_draw_every_chinese_glyph(draw: Any) -> None:
     with warnings.catch_warnings():
@@ -292,7 +339,9 @@ def test_bar_chart_leaves_out_zeros_and_nothing_to_draw_is_none() -> None:
     assert charts.trend_chart([{"day": "2022-01-01", "received": 0, "resolved": 0}], {}) is None
 
 
-def test_a_machine_without_a_chinese_font_gets_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_machine_without_a_chinese_font_gets_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(fontManager, "ttflist", [])
     monkeypatch.setattr(charts, "_fontconfig_choice", lambda: None)
     charts.chinese_font.cache_clear()
@@ -327,7 +376,9 @@ def test_docx_first_page_prints_with_a_chinese_font(report: DailyReport, tmp_pat
     tools = {name: shutil.which(name) for name in ("soffice", "pdftoppm", "pdffonts", "pdftotext")}
     missing = [name for name, path in tools.items() if path is None]
     if missing:
-        message = f"{', '.join(missing)} not installed (Debian: libreoffice-writer-nogui, poppler-utils)."
+        message = (
+            f"{', '.join(missing)} not installed (Debian: libreoffice-writer-nogui, poppler-utils)."
+        )
         if os.environ.get("HUYING_REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
@@ -337,31 +388,59 @@ def test_docx_first_page_prints_with_a_chinese_font(report: DailyReport, tmp_pat
     # and the default one may not be writable.
     subprocess.run(  # noqa: S603 - fixed arguments and paths of our own making
         [
-            str(tools["soffice"]), f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source),
+            str(tools["soffice"]),
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
         ],
-        check=True, capture_output=True, timeout=180,
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = tmp_path / "report.pdf"
     assert pdf.exists()
     RESULTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(  # noqa: S603 - as above
-        [str(tools["pdftoppm"]), "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-         str(RESULTS / "docx-page1")],
-        check=True, capture_output=True, timeout=60,
+        [
+            str(tools["pdftoppm"]),
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(RESULTS / "docx-page1"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     assert (RESULTS / "docx-page1.png").read_bytes()[:8] == PNG_MAGIC
 
     fonts = subprocess.run(  # noqa: S603 - as above
         [str(tools["pdffonts"]), str(pdf)], check=True, capture_output=True, text=True, timeout=60
     ).stdout.splitlines()[2:]
-    chinese = [line for line in fonts if any(k in line for k in ("CJK", "Noto", "Han", "Hei", "Song", "Fang"))]
+    chinese = [
+        line
+        for line in fonts
+        if any(k in line for k in ("CJK", "Noto", "Han", "Hei", "Song", "Fang"))
+    ]
     assert chinese, fonts
     assert any(" yes " in line and "Type 3" not in line for line in chinese), chinese
 
     text = subprocess.run(  # noqa: S603 - as above
         [str(tools["pdftotext"]), "-f", "1", "-l", "1", str(pdf), "-"],
-        check=True, capture_output=True, text=True, timeout=60,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout
     flat = "".join(text.split())
     assert "".join(report.data["words"]["overview"].split())[:60] in flat

@@ -17,7 +17,9 @@ from tests.reports.conftest import SEED_DAY, SEED_DAY_REQUESTS, local
 
 def _event_times(kind: str) -> dict[int, list[datetime]]:
     out: dict[int, list[datetime]] = {}
-    for request_id, at in Event.objects.filter(kind=kind).values_list("help_request_id", "created_at"):
+    for request_id, at in Event.objects.filter(kind=kind).values_list(
+        "help_request_id", "created_at"
+    ):
         out.setdefault(request_id, []).append(at)
     return out
 
@@ -45,7 +47,10 @@ def direct_counts(period: Period) -> dict[str, Counter[str]]:
             late = (
                 hr.resolve_due_at < end
                 or (hr.accept_due_at < end and (hr.accepted_at is None or hr.accepted_at >= end))
-                or (hr.dispatch_due_at < end and (hr.dispatched_at is None or hr.dispatched_at >= end))
+                or (
+                    hr.dispatch_due_at < end
+                    and (hr.dispatched_at is None or hr.dispatched_at >= end)
+                )
             )
             if late:
                 counts["overdue"][county] += 1
@@ -131,7 +136,9 @@ def test_the_list_behind_each_side_of_a_rate_matches_it(period):
     rates = figures.rates_from(figures.rate_parts(period))
     for rate in rates.values():
         assert figures.requests_for(rate["numerator_metric"], period).count() == rate["numerator"]
-        assert figures.requests_for(rate["denominator_metric"], period).count() == rate["denominator"]
+        assert (
+            figures.requests_for(rate["denominator_metric"], period).count() == rate["denominator"]
+        )
 
 
 def test_a_later_cutoff_moves_the_day(seeded_day):
@@ -155,7 +162,13 @@ def test_the_trend_agrees_with_each_days_own_figures(seeded_day):
         parts = figures.rate_parts(period)
         assert series[day]["received"] == parts["received"]
         assert series[day]["resolved"] == figures.requests_for("resolved", period).count()
-        for key in ("resolved_of_received", "due_for_acceptance", "accepted_in_time", "rated", "satisfied"):
+        for key in (
+            "resolved_of_received",
+            "due_for_acceptance",
+            "accepted_in_time",
+            "rated",
+            "satisfied",
+        ):
             assert series[day][key] == parts[key], (day, key)
 
 
@@ -175,7 +188,9 @@ def test_the_report_says_what_the_day_was_mostly_about(period):
     data = snapshot.build(period)
     categories = {r["key"]: r for r in data["breakdowns"]["category"]}
     seed_four = ("policy", "travel", "health_code", "medical")
-    assert sum(categories[c]["received"] for c in seed_four if c in categories) > SEED_DAY_REQUESTS / 2
+    assert (
+        sum(categories[c]["received"] for c in seed_four if c in categories) > SEED_DAY_REQUESTS / 2
+    )
     top = sorted(categories.values(), key=lambda r: -r["received"])[:4]
     overview = data["words"]["overview"]
     assert str(SEED_DAY_REQUESTS) in overview

@@ -56,7 +56,9 @@ def test_a_cutoff_is_a_time_of_day(text, expected):
     assert parse_cutoff(text) == expected
 
 
-@pytest.mark.parametrize("text", ["24:01", "25:00", "-1:00", "12:60", "7pm", "", "1700", "12:5", "17:00:00"])
+@pytest.mark.parametrize(
+    "text", ["24:01", "25:00", "-1:00", "12:60", "7pm", "", "1700", "12:5", "17:00:00"]
+)
 def test_a_cutoff_outside_the_day_is_refused_with_its_field(text):
     with pytest.raises(InvalidInput) as exc:
         parse_cutoff(text)
@@ -125,7 +127,9 @@ def test_issues_are_numbered_and_record_who_generated_them(dispatcher, seeded_da
     assert first.build_seconds > 0
 
 
-def test_regenerating_an_issued_day_needs_a_reason_and_keeps_the_old_version(dispatcher, seeded_day):
+def test_regenerating_an_issued_day_needs_a_reason_and_keeps_the_old_version(
+    dispatcher, seeded_day
+):
     first = report_generate(seeded_day, actor=Actor(user=dispatcher))
     with pytest.raises(InvalidInput) as exc:
         report_generate(seeded_day, actor=Actor(user=dispatcher))
@@ -151,9 +155,18 @@ def test_an_issued_report_cannot_be_changed_or_deleted(dispatcher, seeded_day):
 def test_the_database_refuses_a_second_issue_with_the_same_number(dispatcher, seeded_day):
     report = report_generate(seeded_day, actor=Actor(user=dispatcher))
     clone = DailyReport(
-        issue=report.issue, version=report.version, day=report.day - timedelta(days=3),
-        cutoff=report.cutoff, period_start=report.period_start, period_end=report.period_end,
-        issuer="x", generated_by_name="x", trigger="manual", data={}, docx=b"", xlsx=b"",
+        issue=report.issue,
+        version=report.version,
+        day=report.day - timedelta(days=3),
+        cutoff=report.cutoff,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        issuer="x",
+        generated_by_name="x",
+        trigger="manual",
+        data={},
+        docx=b"",
+        xlsx=b"",
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         clone.save()
@@ -183,7 +196,9 @@ def test_the_report_is_written_in_chinese_whatever_the_callers_language(dispatch
     assert report.data["metric_names"]["received"] == "受理"
 
 
-@pytest.mark.parametrize("role", ["member", "operator", "citizen", "media", "enterprise", "auditor", "leader"])
+@pytest.mark.parametrize(
+    "role", ["member", "operator", "citizen", "media", "enterprise", "auditor", "leader"]
+)
 def test_only_headquarters_may_issue(role, django_user_model, seeded_day):
     user = django_user_model.objects.create_user(username=f"u-{role}", password="x", role=role)
     with pytest.raises(Forbidden):
@@ -204,8 +219,15 @@ def test_a_long_reason_is_refused(dispatcher, seeded_day):
 def test_the_command_issues_and_writes_the_documents(dispatcher, seeded_day, tmp_path):
     out = StringIO()
     call_command(
-        "daily_report", "issue", "--day", seeded_day.isoformat(), "--user", "dispatcher",
-        "--out", str(tmp_path), stdout=out,
+        "daily_report",
+        "issue",
+        "--day",
+        seeded_day.isoformat(),
+        "--user",
+        "dispatcher",
+        "--out",
+        str(tmp_path),
+        stdout=out,
     )
     assert "No. 1" in out.getvalue()
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".docx", ".xlsx"]
@@ -251,8 +273,12 @@ def test_the_next_run_is_the_next_report_time():
     from reports.tasks import next_run
 
     tz = ZoneInfo(settings.TIME_ZONE)
-    assert next_run(datetime(2022, 1, 14, 6, 0, tzinfo=tz)) == datetime(2022, 1, 14, 7, 30, tzinfo=tz)
-    assert next_run(datetime(2022, 1, 14, 7, 30, tzinfo=tz)) == datetime(2022, 1, 15, 7, 30, tzinfo=tz)
+    assert next_run(datetime(2022, 1, 14, 6, 0, tzinfo=tz)) == datetime(
+        2022, 1, 14, 7, 30, tzinfo=tz
+    )
+    assert next_run(datetime(2022, 1, 14, 7, 30, tzinfo=tz)) == datetime(
+        2022, 1, 15, 7, 30, tzinfo=tz
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -266,7 +292,11 @@ def test_the_worker_issues_the_report_of_the_day_just_closed_once(run_worker):
     assert start_reporting() is False  # one chain only
     run_worker()
     report = DailyReport.objects.get()
-    assert (report.day, report.issue, report.trigger) == (yesterday, 1, DailyReport.Trigger.SCHEDULED)
+    assert (report.day, report.issue, report.trigger) == (
+        yesterday,
+        1,
+        DailyReport.Trigger.SCHEDULED,
+    )
     assert report.generated_by is None and report.data["totals"]["received"] == 40
     assert len(bytes(report.docx)) > 0
     # The chain is waiting for tomorrow's run; running the task again issues nothing new.
@@ -277,7 +307,9 @@ def test_the_worker_issues_the_report_of_the_day_just_closed_once(run_worker):
 
 
 def test_just_after_midnight_the_last_closed_day_is_yesterday():
-    with time_machine.travel(datetime(2022, 1, 15, 0, 30, tzinfo=ZoneInfo(settings.TIME_ZONE)), tick=False):
+    with time_machine.travel(
+        datetime(2022, 1, 15, 0, 30, tzinfo=ZoneInfo(settings.TIME_ZONE)), tick=False
+    ):
         assert last_closed_day() == date(2022, 1, 14)
 
 

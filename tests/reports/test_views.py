@@ -84,8 +84,12 @@ def test_it_refuses_a_group_member_the_report_and_its_documents(
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("persona", ["dispatcher", "commander", "auditor", "leader_a", "admin_user"])
-def test_it_lets_headquarters_read(client: Client, persona: str, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize(
+    "persona", ["dispatcher", "commander", "auditor", "leader_a", "admin_user"]
+)
+def test_it_lets_headquarters_read(
+    client: Client, persona: str, request: pytest.FixtureRequest
+) -> None:
     user = request.getfixturevalue(persona)
     client = signed_in(client, user)
     for url in (LIST, FIGURES, DASHBOARD):
@@ -96,12 +100,16 @@ def test_the_nav_links_the_daily_report_for_readers_only(
     client: Client, dispatcher: User, member_a: User
 ) -> None:
     link = f'href="{LIST}"'
-    assert link in signed_in(client, dispatcher).get(reverse("console:request_list")).content.decode()
+    assert (
+        link in signed_in(client, dispatcher).get(reverse("console:request_list")).content.decode()
+    )
     other = signed_in(Client(), member_a)
     assert link not in other.get(reverse("console:workbench")).content.decode()
 
 
-def test_an_auditor_reads_but_may_not_generate(client: Client, auditor: User, seeded_day: date) -> None:
+def test_an_auditor_reads_but_may_not_generate(
+    client: Client, auditor: User, seeded_day: date
+) -> None:
     client = signed_in(client, auditor)
     assert 'id="generate"' not in client.get(LIST).content.decode()
     response = client.post(LIST, {"day": seeded_day.isoformat(), "cutoff": "24:00"})
@@ -169,7 +177,9 @@ def test_generating_answers_bad_input_by_field(
     assert not DailyReport.objects.exists()
 
 
-def test_a_second_version_needs_a_reason(client: Client, dispatcher: User, report: DailyReport) -> None:
+def test_a_second_version_needs_a_reason(
+    client: Client, dispatcher: User, report: DailyReport
+) -> None:
     client = signed_in(client, dispatcher)
     day = report.day.isoformat()
     response = client.post(LIST, {"day": day, "cutoff": "24:00"})
@@ -240,7 +250,9 @@ def test_the_list_pages_fifty_at_a_time_and_links_the_console(
     assert first.count('<tr data-number="') == 50
     second = client.get(url + "&page=2").content.decode()
     assert second.count('<tr data-number="') == 47
-    number = HelpRequest.objects.filter(received_at__date=seeded_day).order_by("received_at").first()
+    number = (
+        HelpRequest.objects.filter(received_at__date=seeded_day).order_by("received_at").first()
+    )
     assert number is not None
     assert reverse("console:request_detail", args=[number.number]) in first
 
@@ -304,7 +316,9 @@ def test_figures_of_a_day_link_every_count_and_both_sides_of_each_rate(
         assert list_total(client, url) == int(value)
 
 
-def test_figures_of_a_span_and_of_today_so_far(client: Client, dispatcher: User, seeded_day: date) -> None:
+def test_figures_of_a_span_and_of_today_so_far(
+    client: Client, dispatcher: User, seeded_day: date
+) -> None:
     client = signed_in(client, dispatcher)
     span = client.get(f"{FIGURES}?start=2022-01-14T08:00&end=2022-01-14T20:00")
     assert span.status_code == 200
@@ -389,7 +403,9 @@ def test_the_bulletin_before_any_report(client: Client, db: Any) -> None:
     assert client.get(reverse("bulletin:latest_json")).json()["report"] is None
 
 
-def test_the_bulletin_is_public_and_has_nothing_personal(client: Client, report: DailyReport) -> None:
+def test_the_bulletin_is_public_and_has_nothing_personal(
+    client: Client, report: DailyReport
+) -> None:
     page = client.get(reverse("bulletin:latest")).content.decode()
     body = client.get(reverse("bulletin:latest_json"))
     assert body.status_code == 200
@@ -408,7 +424,9 @@ def test_the_bulletin_is_public_and_has_nothing_personal(client: Client, report:
     assert leaked == []
 
 
-def test_the_bulletin_lists_earlier_days(client: Client, report: DailyReport, dispatcher: User) -> None:
+def test_the_bulletin_lists_earlier_days(
+    client: Client, report: DailyReport, dispatcher: User
+) -> None:
     earlier = report_generate(date(2022, 1, 13), actor=Actor(user=dispatcher))
     page = html.unescape(client.get(reverse("bulletin:latest")).content.decode())
     assert report.data["words"]["bulletin"] in page
@@ -431,5 +449,7 @@ def test_the_citizen_app_and_the_media_channel_show_the_latest_bulletin(
     assert bulletin in html.unescape(page)
 
 
-def test_the_citizen_app_says_nothing_of_a_bulletin_before_the_first(client: Client, db: Any) -> None:
+def test_the_citizen_app_says_nothing_of_a_bulletin_before_the_first(
+    client: Client, db: Any
+) -> None:
     assert "bulletin-box" not in client.get(reverse("citizen:home")).content.decode()

@@ -33,7 +33,7 @@ def _days(text: str) -> float:
 class Command(DocumentedCommand):
     help = (
         "Create the demo city's command headquarters - 9 working groups and 9 task forces\n"
-        "(\"1991N\"), a leader and A/B posts for each, one account per role - and file N\n"
+        '("1991N"), a leader and A/B posts for each, one account per role - and file N\n'
         "realistic help requests received over the last D days, with their whole history."
     )
     epilog = """
@@ -61,23 +61,36 @@ never duplicates people or groups. Passwords come from HUYING_DEMO_PASSWORD.
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--requests", type=_positive, default=300, metavar="N",
+            "--requests",
+            type=_positive,
+            default=300,
+            metavar="N",
             help="how many requests to file (default 300; 0 for accounts and groups only)",
         )
         parser.add_argument(
-            "--days", type=_days, default=14, metavar="D",
+            "--days",
+            type=_days,
+            default=14,
+            metavar="D",
             help="spread them over the last D days, ending now (default 14)",
         )
         parser.add_argument(
-            "--seed", type=int, default=None, metavar="S",
+            "--seed",
+            type=int,
+            default=None,
+            metavar="S",
             help="random seed, for the same data every time (default: different each run)",
         )
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="file requests only if the database has none yet (for `make run`)",
         )
         parser.add_argument(
-            "--batch-size", type=_positive, default=5000, metavar="B",
+            "--batch-size",
+            type=_positive,
+            default=5000,
+            metavar="B",
             help="requests per transaction (default 5000)",
         )
         parser.add_argument(

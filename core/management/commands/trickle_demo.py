@@ -42,7 +42,9 @@ class Command(BaseCommand):
             if help_request is None:
                 raise CommandError("The demo accounts are missing: run manage.py seed_demo first.")
             filed += 1
-            self.stdout.write(f"{help_request.number} {help_request.channel} {help_request.urgency}")
+            self.stdout.write(
+                f"{help_request.number} {help_request.channel} {help_request.urgency}"
+            )
             if count and filed >= count:
                 break
             # Exponential gaps, as calls arrive: mostly short, now and then a long quiet.

@@ -60,7 +60,9 @@ Examples
         else:
             target = Peer.objects.filter(code=options["peer"], is_active=True).first()
             if target is None:
-                raise CommandError(f"--peer: no active peer is called {options['peer']!r}.", returncode=2)
+                raise CommandError(
+                    f"--peer: no active peer is called {options['peer']!r}.", returncode=2
+                )
             message = services.send(target, "ping", {"note": "ping"})
             self.stdout.write(f"Queued ping {message.message_id} for {target.code}.")
 

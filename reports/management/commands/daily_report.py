@@ -43,7 +43,9 @@ Examples
         issue.add_argument("--cutoff", metavar="HH:MM", default="")
         issue.add_argument("--user", required=True, metavar="USERNAME", help="who issues it")
         issue.add_argument("--reason", default="", help="why a day already issued is issued again")
-        issue.add_argument("--out", metavar="DIR", default="", help="also write the .docx and .xlsx here")
+        issue.add_argument(
+            "--out", metavar="DIR", default="", help="also write the .docx and .xlsx here"
+        )
         figures = actions.add_parser("figures", help="print a period's snapshot as JSON")
         figures.add_argument("--day", metavar="YYYY-MM-DD", default="")
         figures.add_argument("--cutoff", metavar="HH:MM", default="")
@@ -65,10 +67,14 @@ Examples
     def _issue(self, options: dict[str, Any]) -> None:
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(f"--user: no active account is called {options['user']!r}.", returncode=2)
+            raise CommandError(
+                f"--user: no active account is called {options['user']!r}.", returncode=2
+            )
         day_text = options["day"] or last_closed_day().isoformat()
         day, cutoff = parse_day_and_cutoff(day_text, options["cutoff"])
-        report = report_generate(day, actor=Actor(user=user), cutoff=cutoff, reason=options["reason"])
+        report = report_generate(
+            day, actor=Actor(user=user), cutoff=cutoff, reason=options["reason"]
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Issued No. {report.issue} (version {report.version}) for {report.day} "
