@@ -104,7 +104,7 @@ class Dechunker:
         self.buffer += data
         out = []
         while not self.done:
-            if self.left:
+            if self.left > 0:
                 take = self.buffer[: self.left]
                 out.append(take)
                 self.buffer = self.buffer[len(take) :]
