@@ -7,6 +7,7 @@ commander, auditor, admin, citizen and an outsider (a citizen who filed nothing)
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -159,6 +160,17 @@ def make_request(operator: User) -> Callable[..., HelpRequest]:
         return help_request
 
     return make
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now, as the kernel hands it out.
+
+    Never a fixed number: two test workers, or two checkouts on one machine, would both
+    take it.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _test_database_url() -> str:

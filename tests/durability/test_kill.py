@@ -8,18 +8,19 @@ import time
 import uuid
 from typing import Any
 
+from tests.conftest import free_port
 from tests.durability.conftest import Client, Site, request_bodies, resend_and_check, stream
 
-PORT = 18201
 CREATES = 300
 KILL_AFTER = 80
 
 
 def test_sigkill_mid_stream_loses_no_acknowledged_create(site: Site, gunicorn_factory: Any) -> None:
     api_key = site.api_key()
-    server = gunicorn_factory(site, PORT)
+    port = free_port()
+    server = gunicorn_factory(site, port)
     server.start()
-    client = Client(port=PORT, api_key=api_key)
+    client = Client(port=port, api_key=api_key)
     keys = [f"kill-{uuid.uuid4().hex}" for _ in range(CREATES)]
     bodies = dict(zip(keys, request_bodies(CREATES, seed=41), strict=True))
     payloads = {key: client.body_for(key, body) for key, body in bodies.items()}
@@ -56,7 +57,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_create(site: Site, gunicorn_fa
         assert stored[number] == (key, bodies[key]["description"])
 
     server.start()
-    final = resend_and_check(site, PORT, api_key, acked, tried, payloads)
+    final = resend_and_check(site, port, api_key, acked, tried, payloads)
     # A key never sent was never filed.
     assert not set(final) - set(tried)
     print(

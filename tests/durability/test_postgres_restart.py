@@ -1,6 +1,6 @@
 """PostgreSQL restarting under load: errors only while it is down, then it recovers by itself.
 
-A private cluster (initdb into a temporary directory, port 55432) is restarted, never the
+A private cluster (initdb into a temporary directory, on a free port) is restarted, never the
 shared server the suite runs on. Runs in the PostgreSQL pass of the suite; needs the server
 programs (initdb, pg_ctl), and in CI (CI=true or HUYING_REQUIRE_POSTGRES=1) fails without them.
 """
@@ -25,18 +25,16 @@ import psycopg
 import pytest
 
 from lib.backup import pg_program
+from tests.conftest import free_port
 from tests.durability.conftest import (
     Client,
     Site,
-    port_is_free,
     request_bodies,
     resend_and_check,
     stream,
     suite_backend,
 )
 
-PG_PORT = 55432
-HTTP_PORT = 18202
 # How long after PostgreSQL is back a create may still fail (gunicorn's workers find their
 # old connection dead at the next request's health check and open a new one).
 RECOVERY_SECONDS = 5.0
@@ -76,6 +74,7 @@ class Cluster:
         self.log = root / "postgresql.log"
         self.sockets = root / "sockets"
         self.prefix = ["runuser", "-u", "postgres", "--"] if as_postgres else []
+        self.port = free_port()
 
     def run(self, program: str, *args: str) -> None:
         subprocess.run(  # noqa: S603
@@ -115,7 +114,7 @@ class Cluster:
             "-l",
             str(self.log),
             "-o",
-            f"-p {PG_PORT} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=on",
+            f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=on",
         )
 
     def stop(self, mode: str = "fast") -> None:
@@ -136,8 +135,6 @@ def cluster() -> Iterator[Cluster]:
             pwd.getpwnam("postgres")
         except KeyError:
             _missing("Running as root, but there is no postgres user to run initdb as.")
-    if not port_is_free(PG_PORT):
-        pytest.fail(f"Port {PG_PORT} is taken; the private PostgreSQL cluster needs it.")
     # Not under pytest's tmp_path: that is private to root, and the postgres user must
     # reach its data directory.
     root = Path(tempfile.mkdtemp(prefix="huying-pg-"))
@@ -154,7 +151,7 @@ def cluster() -> Iterator[Cluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _copy_schema(template: Site, target: Site) -> None:
+def _copy_schema(template: Site, target: Site, port: int) -> None:
     """The migrated template's schema and data into the private cluster.
 
     Migrating there from scratch takes many seconds; the session's template was migrated by
@@ -190,7 +187,7 @@ def _copy_schema(template: Site, target: Site) -> None:
             "--host",
             "127.0.0.1",
             "--port",
-            str(PG_PORT),
+            str(port),
             "--username",
             "postgres",
             "--dbname",
@@ -210,25 +207,26 @@ def test_restarting_postgres_under_load_fails_only_while_down(
     # cluster fixture's skip on SQLite.
     migrated_template: Site = request.getfixturevalue("migrated_template")
     with psycopg.connect(
-        host="127.0.0.1", port=PG_PORT, user="postgres", dbname="postgres", autocommit=True
+        host="127.0.0.1", port=cluster.port, user="postgres", dbname="postgres", autocommit=True
     ) as conn:
         conn.execute("CREATE DATABASE huying")
-    server_info = {"host": "127.0.0.1", "port": PG_PORT, "user": "postgres", "password": None}
+    server_info = {"host": "127.0.0.1", "port": cluster.port, "user": "postgres", "password": None}
     data_dir = tmp_path / "var"
     data_dir.mkdir()
     site = Site(
         data_dir=data_dir,
-        url=f"postgresql://postgres@127.0.0.1:{PG_PORT}/huying",
+        url=f"postgresql://postgres@127.0.0.1:{cluster.port}/huying",
         pg=server_info,
         pg_name="huying",
     )
-    _copy_schema(migrated_template, site)
+    _copy_schema(migrated_template, site, cluster.port)
     site.manage("migrate", "--noinput")
     api_key = site.api_key()
-    gunicorn = gunicorn_factory(site, HTTP_PORT)
+    http_port = free_port()
+    gunicorn = gunicorn_factory(site, http_port)
     gunicorn.start()
 
-    client = Client(port=HTTP_PORT, api_key=api_key, timeout=15.0)
+    client = Client(port=http_port, api_key=api_key, timeout=15.0)
     keys = [f"pg-{uuid.uuid4().hex}" for _ in range(1000)]
     bodies = request_bodies(200, seed=55)
     payloads = {key: client.body_for(key, bodies[i % len(bodies)]) for i, key in enumerate(keys)}
@@ -278,7 +276,7 @@ def test_restarting_postgres_under_load_fails_only_while_down(
 
     # A retry answered 200 was committed by an earlier attempt whose answer was lost.
     acked = {o.key: o.number for o in outcomes if o.status in (200, 201)}
-    resend_and_check(site, HTTP_PORT, api_key, acked, tried, payloads)
+    resend_and_check(site, http_port, api_key, acked, tried, payloads)
     print(
         json.dumps(
             {

@@ -1,9 +1,8 @@
-"""Real gunicorn servers for the overload and metrics tests, on ports 18100-18199."""
+"""Real gunicorn servers for the overload and metrics tests, each on a port the kernel picks."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,21 +15,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.conftest import _test_database_url
+from tests.conftest import _test_database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = range(18100, 18200)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 18100-18199")
 
 
 @dataclass
