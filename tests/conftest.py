@@ -10,12 +10,13 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from accounts.models import ApiKey, Role, User
 from core.access import Actor
@@ -24,6 +25,83 @@ from core.reference_data import ensure_reference_data
 from core.services import NewRequest, request_create
 
 PASSWORD = "correct-horse-battery-staple"
+
+#: Module-scoped fixtures whose rows several tests of a module read (see ``shared_rows``).
+SHARED_ROWS = ("seeded_day_once", "seeded_once")
+#: Those whose rows are in the database right now.
+_shared_now: list[str] = []
+
+
+def shared_rows(name: str, django_db_blocker: Any, make: Callable[[], Any]) -> Iterator[Any]:
+    """Rows made once for the tests of a module that start from them; gone after its last.
+
+    Seeding a realistic history takes seconds, and the same seed gives the same rows. Each
+    test's own writes are undone as always: pytest-django's per-test transaction nests in
+    this one as a savepoint. This one is rolled back after the module's last test.
+    ``pytest_collection_modifyitems`` runs a module's other tests before these, and
+    ``_no_shared_rows_where_not_asked`` fails a test that would see rows it did not ask for.
+    """
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        # Made inside a test's own transaction, the rows would go with it, and this one
+        # would end after it: the fixture must be an argument, not a getfixturevalue().
+        raise RuntimeError(f"{name} is set up inside a test's transaction; make it an argument.")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            made = make()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    _shared_now.append(name)
+    try:
+        yield made
+    finally:
+        _shared_now.remove(name)
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In each module's run of tests, those reading shared rows come last (``shared_rows``).
+
+    After pytest-django's ordering (database tests, then transactional ones, then the rest),
+    which this keeps; the order is otherwise unchanged.
+    """
+
+    def shares(item: pytest.Item) -> bool:
+        return any(name in getattr(item, "fixturenames", ()) for name in SHARED_ROWS)
+
+    ordered: list[pytest.Item] = []
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or items[end].path != items[start].path:
+            run = items[start:end]
+            ordered += [item for item in run if not shares(item)]
+            ordered += [item for item in run if shares(item)]
+            start = end
+    items[:] = ordered
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_rows_where_not_asked(request: pytest.FixtureRequest) -> None:
+    stray = [name for name in _shared_now if name not in request.fixturenames]
+    if stray:
+        pytest.fail(
+            f"{request.node.nodeid} would see the rows of {stray} it did not ask for; "
+            "run it before the tests that share them."
+        )
+    marker = request.node.get_closest_marker("django_db")
+    if _shared_now and (
+        (marker and marker.kwargs.get("transaction"))
+        or any(name in request.fixturenames for name in ("transactional_db", "live_server"))
+    ):
+        pytest.fail(f"{request.node.nodeid} is transactional; it cannot use {_shared_now}.")
 
 
 @pytest.fixture(autouse=True)
@@ -212,19 +290,29 @@ def run_worker(transactional_db: Any) -> Callable[[], subprocess.CompletedProces
     return run
 
 
-@pytest.fixture
-def seeded_day(db: Any, settings: Any) -> date:
-    """97 requests on SEED_DAY (00:00-24:00) after a quieter week, with their whole history.
-
-    Shaped like the seed's 14 January 2022. The history stops at the end of the day, as if
-    the report were generated at midnight.
-    """
+def _seed_the_day() -> date:
     from core.demo import seed_requests
     from tests.reports.conftest import SEED_DAY, SEED_DAY_REQUESTS, local
 
-    # The demo accounts get a password each; the default hasher would be most of the set-up.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     start = local(SEED_DAY)
     seed_requests(count=280, days=7, now=start, seed=7)
     seed_requests(count=SEED_DAY_REQUESTS, days=1, now=start + timedelta(days=1), seed=14)
     return SEED_DAY
+
+
+@pytest.fixture
+def seeded_day(db: Any) -> date:
+    """97 requests on SEED_DAY (00:00-24:00) after a quieter week, with their whole history.
+
+    Shaped like the seed's 14 January 2022. The history stops at the end of the day, as if
+    the report were generated at midnight. The same seeds give the same rows every time, so
+    tests/reports makes them once per module (``seeded_day_once``); this one makes them for
+    the test alone, as a transactional test (a live server) needs.
+    """
+    return _seed_the_day()
+
+
+@pytest.fixture(scope="module")
+def seeded_day_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[date]:
+    """``seeded_day``'s rows, made once for the tests of a module that start from them."""
+    yield from shared_rows("seeded_day_once", django_db_blocker, _seed_the_day)

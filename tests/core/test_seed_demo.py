@@ -38,7 +38,7 @@ from core.models import (
     Status,
 )
 from core.services import request_accept, request_create, request_dispatch
-from tests.conftest import new_request
+from tests.conftest import new_request, shared_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +51,18 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The seeded week, made once: the tests below read it (tests.conftest.shared_rows)."""
+    yield from shared_rows(
+        "seeded_once",
+        django_db_blocker,
+        lambda: seed("--requests", str(N), "--days", "7", "--seed", "7"),
+    )
+
+
 @pytest.fixture
-def seeded() -> list[HelpRequest]:
-    seed("--requests", str(N), "--days", "7", "--seed", "7")
+def seeded(seeded_once) -> list[HelpRequest]:
     return list(HelpRequest.objects.prefetch_related("events").order_by("id"))
 
 

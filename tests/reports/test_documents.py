@@ -56,12 +56,10 @@ def issue(dispatcher: Any, day: date, reason: str = "") -> DailyReport:
 
 
 @pytest.fixture
-def report(request: pytest.FixtureRequest) -> DailyReport:
+def report(request: pytest.FixtureRequest, seeded_day: date) -> DailyReport:
     if "seeded" not in _ISSUED:
-        # The persona first: the seed brings its own "dispatcher" account up to date, whereas
-        # the persona fixture would fail to create one the seed had made.
-        dispatcher = request.getfixturevalue("dispatcher")
-        _ISSUED["seeded"] = issue(dispatcher, request.getfixturevalue("seeded_day"))
+        # The persona after the seed: it takes over the seed's "dispatcher" account.
+        _ISSUED["seeded"] = issue(request.getfixturevalue("dispatcher"), seeded_day)
     return _ISSUED["seeded"]
 
 
