@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import AdminLoginForm
 from accounts.lockout import login_lockout_lift
 from accounts.models import ApiKey, ApiToken, LoginFailure, LoginLockout, TotpDevice, User
+from core import reference_cache
 
 # The admin's own sign-in explains lock-outs and sends two-factor accounts to the console.
 admin.site.login_form = AdminLoginForm
@@ -54,6 +55,8 @@ class RevokeMixin:
     @admin.action(description=_("Revoke selected"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         revoked = queryset.filter(revoked_at=None).update(revoked_at=timezone.now())
+        # update() sends no signal: tell the processes' copies of the keys themselves.
+        reference_cache.changed()
         admin.ModelAdmin.message_user(
             self,  # type: ignore[arg-type]
             request,

@@ -85,6 +85,11 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def secret_hash(secret: str) -> str:
+    """What a token or key is stored and found by (``core.reference_cache`` keys by it)."""
+    return _hash(secret)
+
+
 class ApiToken(models.Model):
     """A staff member's personal token, sent as ``Authorization: Bearer <token>``."""
 

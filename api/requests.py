@@ -80,12 +80,19 @@ _ERRORS: dict[int, Any] = {
 }
 
 
-def _detail(actor: Actor, help_request: HelpRequest) -> RequestDetailOut:
-    """The request as ``actor`` may see it: personal data masked but for the requester."""
+def _detail(
+    actor: Actor, help_request: HelpRequest, filed: services.Filed | None = None
+) -> RequestDetailOut:
+    """The request as ``actor`` may see it: personal data masked but for the requester.
+
+    ``filed``: what a create just wrote with the request, shown as it is, not read back.
+    """
     return detail_out(
         help_request,
         requester=requester_card(actor=actor, help_request=help_request),
         allowed_actions=allowed_actions(actor, help_request),
+        assisting_groups=filed.assisting_groups if filed else None,
+        attachments=filed.attachments if filed else None,
     )
 
 
@@ -132,13 +139,13 @@ def create_request(
     form = IntakeForm(data=payload.model_dump())
     if not form.is_valid():
         raise InvalidInput(details=form_errors(form))
-    help_request, created = services.request_create(
+    filed = services.request_file(
         actor=actor,
         new=form.to_new_request(),
         idempotency_key=key or None,
         body_hash=body_hash(payload) if key else "",
     )
-    return HttpStatus(201 if created else 200, _detail(actor, help_request))
+    return HttpStatus(201 if filed.created else 200, _detail(actor, filed.help_request, filed))
 
 
 @router.get("/requests", response={200: RequestPageOut, **_ERRORS}, summary="List requests")

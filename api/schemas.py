@@ -7,6 +7,7 @@ console and the API refuse the same things with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from core.models import Category, Division, Event, Group, HelpRequest
+from core.models import Attachment, Category, Division, Event, Group, HelpRequest
 from core.personal_data import RequesterCard, masked_contact
 
 
@@ -348,9 +349,18 @@ def summary_out(help_request: HelpRequest, *, now: datetime) -> RequestSummaryOu
 
 
 def detail_out(
-    help_request: HelpRequest, *, requester: RequesterCard, allowed_actions: list[str]
+    help_request: HelpRequest,
+    *,
+    requester: RequesterCard,
+    allowed_actions: list[str],
+    assisting_groups: Sequence[Group] | None = None,
+    attachments: Sequence[Attachment] | None = None,
 ) -> RequestDetailOut:
+    """The request in full; ``assisting_groups`` and ``attachments``, when the caller has
+    them (a create has just written them), save reading them back."""
     lead = help_request.lead_group
+    if assisting_groups is None:
+        assisting_groups = list(help_request.assisting_groups.all())
     merged_into = help_request.merged_into
     return RequestDetailOut(
         number=help_request.number,
@@ -374,7 +384,7 @@ def detail_out(
             overdue=help_request.is_overdue(timezone.now()),
         ),
         lead_group=code_name(lead) if lead else None,
-        assisting_groups=[code_name(group) for group in help_request.assisting_groups.all()],
+        assisting_groups=[code_name(group) for group in assisting_groups],
         dispatched_at=help_request.dispatched_at,
         accepted_at=help_request.accepted_at,
         resolved_at=help_request.resolved_at,
@@ -390,7 +400,9 @@ def detail_out(
         enterprise=_enterprise_out(help_request),
         media=_media_out(help_request),
         attachments=(
-            _attachments_out(help_request) if not requester.masked or requester.may_reveal else []
+            _attachments_out(help_request, attachments)
+            if not requester.masked or requester.may_reveal
+            else []
         ),
     )
 
@@ -414,7 +426,11 @@ def _media_out(help_request: HelpRequest) -> MediaLeadOut | None:
     )
 
 
-def _attachments_out(help_request: HelpRequest) -> list[AttachmentOut]:
+def _attachments_out(
+    help_request: HelpRequest, attachments: Sequence[Attachment] | None = None
+) -> list[AttachmentOut]:
+    if attachments is None:
+        attachments = list(help_request.attachments.all())
     return [
         AttachmentOut(
             kind=attachment.kind,
@@ -423,7 +439,7 @@ def _attachments_out(help_request: HelpRequest) -> list[AttachmentOut]:
             size=attachment.size,
             url=reverse("attachment", args=[attachment.pk]),
         )
-        for attachment in help_request.attachments.all()
+        for attachment in attachments
     ]
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
-
-from core.models import ClockPolicy, HelpRequest, Status, Urgency
+from core import reference_cache
+from core.models import HelpRequest, Status, Urgency
 
 
 @dataclass(frozen=True)
@@ -28,20 +27,17 @@ DEFAULT_WINDOWS: dict[str, Windows] = {
 
 
 def windows_for(*, category_code: str, urgency: str) -> Windows:
-    """A category's own policy wins over the urgency's default policy, which wins over code."""
-    policies = ClockPolicy.objects.filter(urgency=urgency).filter(
-        Q(category_id=category_code) | Q(category=None)
-    )
-    chosen: ClockPolicy | None = None
-    for policy in policies:
-        if policy.category_id == category_code or chosen is None:
-            chosen = policy
-    if chosen is None:
+    """A category's own policy wins over the urgency's default policy, which wins over code.
+
+    The policies come from the process's copy of the reference data (``core.reference_cache``):
+    every create asks, and they change a few times a year.
+    """
+    minutes = reference_cache.snapshot().clock_minutes(category_code=category_code, urgency=urgency)
+    if minutes is None:
         return DEFAULT_WINDOWS[urgency]
+    dispatch, accept, resolve = minutes
     return Windows(
-        timedelta(minutes=chosen.dispatch_minutes),
-        timedelta(minutes=chosen.accept_minutes),
-        timedelta(minutes=chosen.resolve_minutes),
+        timedelta(minutes=dispatch), timedelta(minutes=accept), timedelta(minutes=resolve)
     )
 
 

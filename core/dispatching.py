@@ -1,9 +1,9 @@
 """Dispatch rules (派单规则): which group a newly filed request goes to without waiting.
 
 ``check_rule`` refuses a rule that points to a group that cannot take work or that could
-never match a request; ``rule_save`` checks and stores one; ``matching_rule`` picks the rule
-for a request. Filing applies it (``core.services.request_create``); without a match the
-request waits in the dispatcher's queue as before.
+never match a request; ``rule_save`` checks and stores one; ``rule_for`` picks the rule for
+a request. Filing applies it (``core.services.request_create``); without a match the request
+waits in the dispatcher's queue as before.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core import reference_cache
 from core.errors import InvalidInput
 from core.models import Category, DispatchRule, Division, Group, HelpRequest, Urgency
 
@@ -109,22 +109,29 @@ def rule_save(rule: DispatchRule, *, assisting: Sequence[Group] = ()) -> Dispatc
 
 
 def matching_rule(help_request: HelpRequest) -> DispatchRule | None:
-    """The active rule for this request whose lead group can take it, or ``None``.
+    """The rule for this request (see ``rule_for``)."""
+    return rule_for(
+        category_code=help_request.category_id,
+        division=help_request.division,
+        urgency=help_request.urgency,
+    )
+
+
+def rule_for(*, category_code: str, division: Division, urgency: str) -> DispatchRule | None:
+    """The active rule for a request of this category, division and urgency whose lead group
+    can take it, or ``None``.
 
     The most specific rule wins (see ``DispatchRule``), then the lowest position, then the
-    oldest rule.
+    oldest rule. The rules come from the process's copy of the reference data
+    (``core.reference_cache``), so filing can choose before it opens its transaction.
     """
-    division = help_request.division
-    codes = [division.pk] + ([division.parent_id] if division.parent_id else [])
-    candidates = list(
-        DispatchRule.objects.filter(
-            is_active=True, category_id=help_request.category_id, lead_group__is_active=True
-        )
-        .filter(Q(division=None) | Q(division_id__in=codes))
-        .filter(Q(urgency="") | Q(urgency=help_request.urgency))
-        .select_related("division", "lead_group")
-        .prefetch_related("assisting_groups")
-    )
+    codes = {division.pk, division.parent_id} - {None}
+    candidates = [
+        rule
+        for rule in reference_cache.snapshot().rules_for(category_code)
+        if (rule.division_id is None or rule.division_id in codes)
+        and (not rule.urgency or rule.urgency == urgency)
+    ]
     if not candidates:
         return None
     return min(

@@ -423,6 +423,10 @@ def on_event_committed(sender: Any, event: Event, **kwargs: Any) -> None:
         return
     if event.help_request.urgency != Urgency.CRITICAL:
         return
+    if event.kind == Event.Kind.CREATED and event.help_request.status != Status.RECEIVED:
+        # Filed already dispatched by a rule: its ``dispatched`` event pages the group's
+        # post; a page for the filing would find the request moved on and do nothing.
+        return
     from core import tasks
 
     tasks.page_duty_post.enqueue(event.pk)

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from core import reference_cache
 from core.errors import HuyingError
 from core.models import Category, Channel, Division, RequesterKind, Urgency
 from core.services import MAX_TEXT, NewRequest
@@ -66,11 +69,46 @@ def normalise_uscc(value: str) -> str:
         ) from None
 
 
+class ReferenceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A ``ModelChoiceField`` by code that finds the code in the process's copy of the
+    reference data (``core.reference_cache``) instead of querying for it on every intake.
+
+    The queryset stays for rendering the choices; ``find`` says what a code stands for.
+    """
+
+    def __init__(self, *, find: Callable[[str], Model | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.find = find
+
+    def to_python(self, value: Any) -> Model | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Model):  # an initial value given as the row itself
+            value = getattr(value, self.to_field_name or "pk")
+        found = self.find(str(value))
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
+def _active_category(code: str) -> Category | None:
+    return reference_cache.snapshot().category(code)
+
+
+def _division(code: str) -> Division | None:
+    return reference_cache.snapshot().division(code)
+
+
 class IntakeForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE
     )
-    category = forms.ModelChoiceField(
+    category = ReferenceChoiceField(
+        find=_active_category,
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True),
         to_field_name="code",
@@ -81,7 +119,8 @@ class IntakeForm(forms.Form):
     description = forms.CharField(
         label=_("What is needed"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
     )
-    division = forms.ModelChoiceField(
+    division = ReferenceChoiceField(
+        find=_division,
         label=_("County / street"),
         queryset=Division.objects.select_related("parent"),
         to_field_name="code",

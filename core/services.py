@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core import clocks, numbering
 from core.access import ACTION_FROM, Actor, channel_of, may_file_requests, require_action
-from core.dispatching import matching_rule
+from core.dispatching import rule_for
 from core.errors import Forbidden, IdempotencyConflict, InvalidInput, TransitionNotAllowed
 from core.models import (
     URGENCY_RANK,
@@ -29,6 +29,7 @@ from core.models import (
     Attachment,
     Category,
     Channel,
+    DispatchRule,
     Division,
     Enterprise,
     Event,
@@ -119,6 +120,31 @@ def _requester_for(new: NewRequest) -> Requester:
     return requester
 
 
+def _event(
+    help_request: HelpRequest,
+    *,
+    actor: Actor,
+    kind: str,
+    from_status: str,
+    to_status: str | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime,
+) -> Event:
+    """An unsaved event of ``help_request``; ``to_status`` defaults to its status now."""
+    return Event(
+        help_request=help_request,
+        kind=kind,
+        from_status=from_status,
+        to_status=help_request.status if to_status is None else to_status,
+        actor=actor.user,
+        actor_name=actor.name,
+        note=note,
+        data=data or {},
+        created_at=at,
+    )
+
+
 def _write_event(
     help_request: HelpRequest,
     *,
@@ -129,17 +155,11 @@ def _write_event(
     data: dict[str, Any] | None = None,
     at: datetime,
 ) -> Event:
-    return Event.objects.create(
-        help_request=help_request,
-        kind=kind,
-        from_status=from_status,
-        to_status=help_request.status,
-        actor=actor.user,
-        actor_name=actor.name,
-        note=note,
-        data=data or {},
-        created_at=at,
+    event = _event(
+        help_request, actor=actor, kind=kind, from_status=from_status, note=note, data=data, at=at
     )
+    event.save()
+    return event
 
 
 def _idempotent_replay(scope: str, key: str, body_hash: str) -> HelpRequest | None:
@@ -166,6 +186,18 @@ def idempotency_scope(actor: Actor) -> str:
     return "anonymous"
 
 
+@dataclass(frozen=True)
+class Filed:
+    """What ``request_file`` did: the request, whether it is new, and the rows it wrote with
+    it, so that an answer can show them without reading them back."""
+
+    help_request: HelpRequest
+    created: bool
+    #: ``None`` for a replay, which wrote nothing: read them from the request then.
+    assisting_groups: tuple[Group, ...] | None = None
+    attachments: tuple[Attachment, ...] | None = None
+
+
 def request_create(
     *,
     actor: Actor,
@@ -174,10 +206,30 @@ def request_create(
     body_hash: str = "",
     auto_dispatch: bool = True,
 ) -> tuple[HelpRequest, bool]:
-    """File a request; return it and whether it is new (False for an idempotent replay).
+    """File a request (see ``request_file``); return it and whether it is new."""
+    filed = request_file(
+        actor=actor,
+        new=new,
+        idempotency_key=idempotency_key,
+        body_hash=body_hash,
+        auto_dispatch=auto_dispatch,
+    )
+    return filed.help_request, filed.created
 
-    If an active dispatch rule matches (``core.dispatching``), the request is dispatched in
-    the same transaction by the system; otherwise it waits, received, for the dispatcher.
+
+def request_file(
+    *,
+    actor: Actor,
+    new: NewRequest,
+    idempotency_key: str | None = None,
+    body_hash: str = "",
+    auto_dispatch: bool = True,
+) -> Filed:
+    """File a request; ``created`` is False for an idempotent replay.
+
+    If an active dispatch rule matches (``core.dispatching``), the request is filed already
+    dispatched by the system: one transaction inserts it with both events, ``created`` and
+    ``dispatched``; otherwise it waits, received, for the dispatcher.
     ``auto_dispatch=False`` files it received whatever the rules say (直办 at intake).
     """
     if not may_file_requests(actor):
@@ -195,16 +247,25 @@ def request_create(
     if idempotency_key:
         replay = _idempotent_replay(scope, idempotency_key, body_hash)
         if replay is not None:
-            return replay, False
+            return Filed(replay, created=False)
+    # The rule is chosen before the transaction, from the process's copy of the rules, so
+    # the transaction only writes: the request goes in once, in its final state.
+    rule = (
+        rule_for(category_code=new.category.code, division=new.division, urgency=new.urgency)
+        if auto_dispatch
+        else None
+    )
     try:
         with transaction.atomic():
-            help_request = _file(actor=actor, new=new)
-            if auto_dispatch:
-                help_request = _dispatch_by_rule(help_request)
+            filed = _file(actor=actor, new=new, rule=rule)
+            help_request = filed.help_request
             if idempotency_key:
                 IdempotencyRecord.objects.create(
                     scope=scope, key=idempotency_key, body_hash=body_hash, help_request=help_request
                 )
+            # Last before the commit: on PostgreSQL this takes the day's number, and the
+            # day's row stays locked only from here to the commit (see core.numbering).
+            numbering.assign(help_request)
     except IntegrityError:
         # A concurrent retry with the same key won the unique constraint; answer with its
         # request. Anything else is a real integrity failure and must surface.
@@ -213,8 +274,8 @@ def request_create(
         replay = _idempotent_replay(scope, idempotency_key, body_hash)
         if replay is None:
             raise
-        return replay, False
-    return help_request, True
+        return Filed(replay, created=False)
+    return filed
 
 
 def request_create_answered(
@@ -230,7 +291,18 @@ def request_create_answered(
         return request_resolve_at_intake(help_request, actor=actor, answer=answer, data=data)
 
 
-def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
+#: The platform itself, applying a dispatch rule (see ``core.access.Actor``).
+SYSTEM = Actor(system=True)
+
+
+def _file(*, actor: Actor, new: NewRequest, rule: DispatchRule | None) -> Filed:
+    """Insert the request, dispatched by ``rule`` if there is one, and its events.
+
+    What the system's dispatch writes is what ``request_dispatch`` would have written a
+    moment later — status, lead group, assisting groups, the accept deadline due, a
+    ``dispatched`` event with the rule — without reading back and saving again the row just
+    inserted.
+    """
     now = timezone.now()
     requester = _requester_for(new)
     windows = clocks.windows_for(category_code=new.category.code, urgency=new.urgency)
@@ -254,46 +326,64 @@ def _file(*, actor: Actor, new: NewRequest) -> HelpRequest:
         received_at=now,
     )
     clocks.set_deadlines(help_request, start=now, windows=windows)
-    help_request.due_at = help_request.dispatch_due_at
-    # Taken last, just before the insert, so the day's sequence row is locked for as short
-    # a time as possible: every create of the day queues on it.
-    help_request.number = numbering.next_number(timezone.localdate(now))
-    help_request.save()
-    for upload in new.attachments:
-        _attach(help_request, upload, actor=actor, at=now)
-    event = _write_event(
-        help_request,
-        actor=actor,
-        kind=Event.Kind.CREATED,
-        from_status="",
-        at=now,
-        data={"attachments": len(new.attachments)} if new.attachments else None,
-    )
-    _queue_side_effects(event)
-    return help_request
-
-
-#: The platform itself, applying a dispatch rule (see ``core.access.Actor``).
-SYSTEM = Actor(system=True)
-
-
-def _dispatch_by_rule(help_request: HelpRequest) -> HelpRequest:
-    """Dispatch a request just filed as its dispatch rule says; leave it received if none."""
-    rule = matching_rule(help_request)
-    if rule is None:
-        return help_request
-    return request_dispatch(
-        help_request,
-        actor=SYSTEM,
-        group=rule.lead_group,
+    helpers: list[Group] = []
+    if rule is not None:
         # A helper made inactive after the rule was written is left out, not an error:
         # the person's request must not fail to file because of a rule.
-        assisting=[g for g in rule.assisting_groups.all() if g.is_active],
-        data={"rule": rule.pk, "automatic": True},
+        helpers = [
+            g for g in rule.assisting_groups.all() if g.is_active and g.pk != rule.lead_group_id
+        ]
+        help_request.status = Status.DISPATCHED
+        help_request.lead_group = rule.lead_group
+        help_request.dispatched_at = now
+    help_request.due_at = clocks.current_due(help_request)
+    help_request.number = numbering.number_for(timezone.localdate(now))
+    help_request.save()
+    if helpers:
+        through = HelpRequest.assisting_groups.through
+        through.objects.bulk_create(
+            [through(helprequest_id=help_request.pk, group_id=g.pk) for g in helpers]
+        )
+    attachments = tuple(
+        _attach(help_request, upload, actor=actor, at=now) for upload in new.attachments
+    )
+    events = [
+        _event(
+            help_request,
+            actor=actor,
+            kind=Event.Kind.CREATED,
+            from_status="",
+            to_status=Status.RECEIVED,
+            at=now,
+            data={"attachments": len(new.attachments)} if new.attachments else None,
+        )
+    ]
+    if rule is not None:
+        events.append(
+            _event(
+                help_request,
+                actor=SYSTEM,
+                kind=Event.Kind.DISPATCHED,
+                from_status=Status.RECEIVED,
+                at=now,
+                data={
+                    "rule": rule.pk,
+                    "automatic": True,
+                    "group": rule.lead_group.code,
+                    "assisting": [g.code for g in helpers],
+                },
+            )
+        )
+    for event in Event.objects.bulk_create(events):
+        _queue_side_effects(event)
+    return Filed(
+        help_request, created=True, assisting_groups=tuple(helpers), attachments=attachments
     )
 
 
-def _attach(help_request: HelpRequest, upload: CleanUpload, *, actor: Actor, at: datetime) -> None:
+def _attach(
+    help_request: HelpRequest, upload: CleanUpload, *, actor: Actor, at: datetime
+) -> Attachment:
     attachment = Attachment(
         help_request=help_request,
         kind=Attachment.Kind.PHOTO if upload.is_photo else Attachment.Kind.DOCUMENT,
@@ -309,6 +399,7 @@ def _attach(help_request: HelpRequest, upload: CleanUpload, *, actor: Actor, at:
         f"{secrets.token_hex(16)}{upload.extension}", ContentFile(upload.data), save=False
     )
     attachment.save()
+    return attachment
 
 
 #: Sets the new state on the locked row; may fill the event's data and return another kind.

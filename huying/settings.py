@@ -328,6 +328,11 @@ if HUYING_REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process keeps the reference data every create reads (API keys, categories, divisions,
+# clock policies, dispatch rules: core/reference_cache.py). A change reaches the other
+# processes within a second through Redis when it is set; without it, each process reads its
+# copy afresh once it is this many seconds old.
+HUYING_REFERENCE_CACHE_SECONDS = env_int("HUYING_REFERENCE_CACHE_SECONDS", 10, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import ApiKey
+from core import reference_cache
 from core.access import Actor
 from core.errors import HuyingError
 from core.services import request_create
@@ -131,7 +132,7 @@ def _key_sent(request: HttpRequest) -> str:
 
 
 def _lookup(secret: str) -> ApiKey:
-    key = ApiKey.lookup(secret)
+    key = reference_cache.snapshot().api_key(secret)
     if key is None:
         raise Open311Error(
             403, [about("api_key", _("This API key is not valid, or it has been revoked."))]

@@ -19,6 +19,7 @@ import pytest
 from django.db import transaction
 
 from accounts.models import ApiKey, Role, User
+from core import reference_cache
 from core.access import Actor
 from core.models import Category, Channel, Division, Group, GroupMembership, HelpRequest, Urgency
 from core.reference_data import ensure_reference_data
@@ -118,6 +119,13 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     if transactional:
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache() -> None:
+    """Each test reads the reference data of its own database, not a copy an earlier test
+    left in the process (``core.reference_cache``) with rows since rolled back."""
+    reference_cache.clear()
 
 
 def _user(username: str, role: str) -> User:
