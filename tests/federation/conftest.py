@@ -93,7 +93,10 @@ class ScriptedPeer:
         """Listen (again) on the same port: the peer coming back after being down."""
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # A short poll: stop() waits for the loop to notice, half a second by default.
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         self.running = True
 
     @property
