@@ -52,11 +52,17 @@ typecheck: venv
 	$(BIN)/mypy .
 
 # The suite runs on SQLite, then again on PostgreSQL when HUYING_TEST_DATABASE_URL is set.
+# Both passes run on PYTEST_WORKERS processes (pytest-xdist; each has its own test database;
+# 0 runs in one process). Tests marked serial share one worker, one after another.
+# The PostgreSQL pass leaves out the tests marked db_independent: they ran in the first.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 pytest: venv
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	@if [ -n "$$HUYING_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \
-		HUYING_DATABASE_URL="$$HUYING_TEST_DATABASE_URL" $(BIN)/pytest $(PYTEST_ARGS); \
+		HUYING_DATABASE_URL="$$HUYING_TEST_DATABASE_URL" \
+			$(BIN)/pytest $(PYTEST_PARALLEL) -m "not db_independent" $(PYTEST_ARGS); \
 	fi
 
 test: lint typecheck pytest

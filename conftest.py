@@ -21,6 +21,18 @@ import pytest
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked serial form one pytest-xdist group: one worker runs them one by one.
+
+    They start several real processes each and assert on timing (a restart window, a
+    retry); two of them at once on a two-core machine would starve each other.
+    """
+    for item in items:
+        if item.get_closest_marker("serial"):
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher() -> Iterator[None]:
     from django.conf import settings

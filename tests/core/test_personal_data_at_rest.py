@@ -195,6 +195,9 @@ def test_new_key_prints_a_key_the_settings_accept():
 @pytest.mark.parametrize(
     "value",
     ["not-a-key", "", " , ", KEY_A[:-4], f"{KEY_A},{KEY_A}", f"{KEY_A},oops"],
+    # Named, not shown: the keys are new in each process, and parallel workers must agree
+    # on the tests' names.
+    ids=["not-a-key", "empty", "no-key-in-list", "cut-short", "same-twice", "second-malformed"],
 )
 def test_a_malformed_key_is_refused_naming_the_variable(monkeypatch, tmp_path, value):
     monkeypatch.setenv("HUYING_PERSONAL_DATA_KEYS", value)

@@ -8,6 +8,8 @@ import time
 import uuid
 from typing import Any
 
+import pytest
+
 from tests.conftest import free_port
 from tests.durability.conftest import Client, Site, request_bodies, resend_and_check, stream
 
@@ -15,6 +17,7 @@ CREATES = 300
 KILL_AFTER = 80
 
 
+@pytest.mark.serial
 def test_sigkill_mid_stream_loses_no_acknowledged_create(site: Site, gunicorn_factory: Any) -> None:
     api_key = site.api_key()
     port = free_port()

@@ -200,6 +200,7 @@ def _copy_schema(template: Site, target: Site, port: int) -> None:
     )
 
 
+@pytest.mark.serial
 def test_restarting_postgres_under_load_fails_only_while_down(
     cluster: Cluster, tmp_path: Path, gunicorn_factory: Any, request: pytest.FixtureRequest
 ) -> None:

@@ -7,7 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.durability.conftest import ROOT
+
+# A SQLite file of its own, whatever the suite's database: one pass.
+pytestmark = pytest.mark.db_independent
 
 PROBE = (
     "import django; django.setup(); from django.db import connection; "

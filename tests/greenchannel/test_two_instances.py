@@ -27,6 +27,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+# Both instances run on SQLite files of their own, whatever the suite's database: one pass.
+pytestmark = [pytest.mark.db_independent, pytest.mark.serial]
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -51,6 +51,8 @@ def test_unset_variables_take_the_default(monkeypatch):
     assert env_list("HUYING_X", ["a"]) == ["a"]
 
 
+# The process stops while reading its settings, before any database: one pass.
+@pytest.mark.db_independent
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [

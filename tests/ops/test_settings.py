@@ -68,6 +68,8 @@ def test_bad_networks_are_refused_naming_the_variable(value: str) -> None:
         parse_networks("HUYING_TRUSTED_PROXIES", [value])
 
 
+# The process stops while reading its settings, before any database: one pass.
+@pytest.mark.db_independent
 @pytest.mark.parametrize(
     ("name", "value"),
     [

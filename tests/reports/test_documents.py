@@ -370,6 +370,9 @@ def test_without_a_chinese_font_the_report_is_issued_without_its_charts(
 # --- The first page, as printed ---------------------------------------------------------------
 
 
+# How LibreOffice prints the document (fonts, layout) does not depend on the database the
+# figures came from: one pass.
+@pytest.mark.db_independent
 def test_docx_first_page_prints_with_a_chinese_font(report: DailyReport, tmp_path: Path) -> None:
     tools = {name: shutil.which(name) for name in ("soffice", "pdftoppm", "pdffonts", "pdftotext")}
     missing = [name for name, path in tools.items() if path is None]
