@@ -18,8 +18,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.management.commands.serve import MAX_DEFAULT_WORKERS, default_workers
-from tests.conftest import _test_database_url
-from tests.ops.conftest import ROOT, free_port
+from tests.conftest import _test_database_url, free_port
+from tests.ops.conftest import ROOT
 
 
 @pytest.fixture
