@@ -28,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ready", type=int, default=7000, help="tasks waiting (7000)")
     parser.add_argument("--finished", type=int, default=100_000, help="tasks done (100000)")
+    parser.add_argument("--delayed", type=int, default=0, help="tasks waiting for a later time (0)")
     parser.add_argument("--claims", type=int, default=200, help="claims timed (200)")
     args = parser.parse_args()
 
@@ -43,7 +44,7 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     now = timezone.now()
 
-    def row(status: str, age: int) -> DBTaskResult[Any, Any]:
+    def row(status: str, age: int, *, later: bool = False) -> DBTaskResult[Any, Any]:
         done = status != TaskResultStatus.READY
         return DBTaskResult(
             id=uuid.uuid4(),
@@ -52,7 +53,7 @@ def main() -> None:
             task_path=TASK_PATH,
             queue_name="default",
             backend_name="default",
-            run_after=get_date_max(),
+            run_after=now + timedelta(hours=1, seconds=age) if later else get_date_max(),
             enqueued_at=now - timedelta(seconds=age),
             started_at=now - timedelta(seconds=age) if done else None,
             finished_at=now - timedelta(seconds=age) if done else None,
@@ -65,6 +66,10 @@ def main() -> None:
     )
     DBTaskResult.objects.bulk_create(
         [row(TaskResultStatus.READY, i) for i in range(args.ready)], batch_size=5000
+    )
+    DBTaskResult.objects.bulk_create(
+        [row(TaskResultStatus.READY, i, later=True) for i in range(args.delayed)],
+        batch_size=5000,
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -90,11 +95,13 @@ def main() -> None:
         plan = tasks.select_for_update(skip_locked=True)[:1].explain()
 
     claims: list[float] = []
+    selects: list[float] = []
     claimed = 0
     for _ in range(args.claims):
         started = time.perf_counter()
         with exclusive_transaction(tasks.db):
             found = tasks.get_locked()
+            selects.append(time.perf_counter() - started)
             if found is not None:
                 found.claim(worker.worker_id)
         claims.append(time.perf_counter() - started)
@@ -108,7 +115,9 @@ def main() -> None:
         "finished": args.finished,
         "claims": args.claims,
         "claimed_bench_rows": claimed,
+        "delayed": args.delayed,
         "claim_ms": summarise_ms(claims),
+        "select_ms": summarise_ms(selects),
         "plan": plan,
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -118,13 +118,18 @@ def page_duty_post(event_id: int) -> None:
 SWEEP_EVERY_SECONDS = 30
 
 
-def _sweep_pending() -> bool:
+def _pending(module_path: str) -> bool:
+    """Whether a task of ``module_path`` waits to run (index ``core_task_waiting_path``)."""
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(
-        task_path=sweep_clocks.module_path, status=TaskResultStatus.READY
+        task_path=module_path, status=TaskResultStatus.READY
     ).exists()
+
+
+def _sweep_pending() -> bool:
+    return _pending(sweep_clocks.module_path)
 
 
 def start_sweeping() -> bool:
@@ -137,7 +142,11 @@ def start_sweeping() -> bool:
 
 @task()
 def sweep_clocks() -> dict[str, int]:
-    """Escalate what is overdue, then queue the next sweep 30 s later (one chain only)."""
+    """Escalate what is overdue, then queue the next sweep 30 s later (one chain only).
+
+    It also keeps one purge of finished tasks queued (``purge_finished_tasks``), so whatever
+    starts the sweep starts the purge too.
+    """
     from datetime import timedelta
 
     from django.utils import timezone
@@ -151,4 +160,59 @@ def sweep_clocks() -> dict[str, int]:
             sweep_clocks.using(
                 run_after=timezone.now() + timedelta(seconds=SWEEP_EVERY_SECONDS)
             ).enqueue()
+        _keep_purging()
     return result.counts
+
+
+#: How often finished tasks are purged, and how many rows one DELETE removes at most: short
+#: statements, so that on SQLite the creates waiting for the write lock wait little.
+PURGE_EVERY_SECONDS = 3600
+PURGE_CHUNK = 2000
+
+
+def _keep_purging() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if not _pending(purge_finished_tasks.module_path):
+        purge_finished_tasks.using(
+            run_after=timezone.now() + timedelta(seconds=PURGE_EVERY_SECONDS)
+        ).enqueue()
+
+
+def purge_finished_tasks_now() -> int:
+    """Delete the tasks that finished more than ``HUYING_TASK_RETENTION_HOURS`` ago; how many.
+
+    Every create queues a task (the receipt), and the library keeps each row after it ran;
+    without this the table only grows. Waiting and running tasks are never touched; the texts
+    themselves stay recorded as ``OutboundMessage`` rows.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(hours=settings.HUYING_TASK_RETENTION_HOURS)
+    old = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+        finished_at__lt=cutoff,
+    )
+    deleted = 0
+    while True:
+        chunk = list(old.order_by().values_list("pk", flat=True)[:PURGE_CHUNK])
+        if not chunk:
+            return deleted
+        deleted += DBTaskResult.objects.filter(pk__in=chunk).delete()[0]
+
+
+@task()
+def purge_finished_tasks() -> int:
+    """Purge finished tasks (``purge_finished_tasks_now``), then queue the next purge an hour
+    later (one chain only); the number deleted."""
+    try:
+        return purge_finished_tasks_now()
+    finally:
+        _keep_purging()

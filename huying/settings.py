@@ -333,6 +333,10 @@ else:
 # processes within a second through Redis when it is set; without it, each process reads its
 # copy afresh once it is this many seconds old.
 HUYING_REFERENCE_CACHE_SECONDS = env_int("HUYING_REFERENCE_CACHE_SECONDS", 10, minimum=0)
+# The task worker deletes the tasks that finished longer ago than this, every hour (every
+# create queues one; core/tasks.py: purge_finished_tasks). Keep it above an hour: /readyz
+# looks for a task finished in the last HUYING_READY_WORKER_SECONDS.
+HUYING_TASK_RETENTION_HOURS = env_int("HUYING_TASK_RETENTION_HOURS", 72, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,9 @@ back what was just written), not a timing.
 from __future__ import annotations
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
+from core import tasks
 from core.dispatching import rule_save
 from core.models import Category, DispatchRule, Event, Group, HelpRequest, Status
 from tests.api.conftest import valid_intake
@@ -102,3 +104,14 @@ def test_a_rule_dispatched_create_writes_both_events_in_one_go(integration, supp
     }
     assert help_request.dispatched_at == help_request.received_at == created.created_at
     assert help_request.due_at == help_request.accept_due_at
+
+
+def test_a_create_queues_the_receipt_and_for_a_critical_request_one_page(
+    integration, supplies_rule, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = integration.post("/requests", valid_intake(urgency="critical"))
+    assert response.json()["status"] == Status.DISPATCHED
+    # The filing's own page would find the request dispatched and do nothing: not queued.
+    queued = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert queued == sorted([tasks.send_receipt.module_path, tasks.page_duty_post.module_path])
