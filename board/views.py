@@ -1,23 +1,19 @@
-"""The live board: the page, its refreshable fragment, and the Server-Sent Events stream.
+"""The live board: the page and its refreshable fragment.
 
-The stream tells every open board what changed within a second; the page then refetches the
-fragment. A stream ends after ``STREAM_SECONDS`` so that it never holds a web server thread
-for good; the browser's EventSource reconnects by itself and sends ``Last-Event-ID``, from
-which the stream catches up.
+Its Server-Sent Events stream (``/board/events/``, ``live.views.board_events``) tells every
+open board what changed within a second; the page then refetches the fragment.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Concatenate, ParamSpec
 
-import redis
 from django.db.models import Case, Count, Q, When
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,14 +33,6 @@ log = logging.getLogger(__name__)
 
 #: Rows on the board: the most urgent open requests.
 BOARD_ROWS = 100
-#: How long one stream lasts before the browser reconnects (tests make it short).
-STREAM_SECONDS = 300.0
-#: A comment line this often keeps proxies from closing an idle stream.
-HEARTBEAT_SECONDS = 15.0
-#: Without Redis, how often the newest event id is read.
-POLL_SECONDS = 0.5
-#: What the browser waits before reconnecting, in milliseconds.
-RETRY_MS = 1000
 
 #: Open statuses in life-cycle order, for the counters' columns.
 OPEN_ORDER = [s for s in Status if s in OPEN_STATUSES]
@@ -159,71 +147,3 @@ def board(request: ConsoleRequest) -> HttpResponse:
 @board_view
 def board_fragment(request: ConsoleRequest) -> HttpResponse:
     return render(request, "board/_board.html", board_context(Actor(user=request.user)))
-
-
-def _sse(change: bus.Change, cursor: bus.Cursor) -> bytes:
-    return f"id: {cursor}\nevent: change\ndata: {change.to_json()}\n\n".encode()
-
-
-def _start_after(request: HttpRequest) -> bus.Cursor:
-    """Where the stream begins: after the browser's Last-Event-ID, or after the newest change."""
-    text = request.headers.get("Last-Event-ID", "") or request.GET.get("after", "")
-    return bus.Cursor.parse(text) or bus.latest()
-
-
-def stream_changes(
-    cursor: bus.Cursor, *, seconds: float, use_redis: bool, heartbeat: float = HEARTBEAT_SECONDS
-) -> Iterator[bytes]:
-    """The bytes of one stream: a retry hint, then one message per change, heartbeats between."""
-    deadline = time.monotonic() + seconds
-    next_beat = time.monotonic() + heartbeat
-    subscription = None
-    if use_redis:
-        try:
-            subscription = bus.Subscription()
-        except redis.RedisError:
-            # Redis is down: this stream reads the database instead, as without Redis.
-            log.warning("Redis unavailable; the board stream polls the database", exc_info=True)
-    try:
-        yield f"retry: {RETRY_MS}\n: {cursor}\n\n".encode()
-        # Subscribed first, then caught up from the database: nothing falls in between.
-        for change in bus.changes_after(cursor):
-            cursor = cursor.after(change)
-            yield _sse(change, cursor)
-        while (now := time.monotonic()) < deadline:
-            wait = min(POLL_SECONDS, deadline - now, max(0.0, next_beat - now))
-            if subscription is not None:
-                try:
-                    heard = subscription.get(timeout=max(wait, 0.01))
-                except redis.RedisError:
-                    return  # the browser reconnects and catches up from Last-Event-ID
-                changes = [heard] if heard is not None and not cursor.is_past(heard) else []
-            else:
-                time.sleep(wait)
-                changes = []
-                if bus.latest() != cursor:
-                    changes = bus.changes_after(cursor)
-            for change in changes:
-                cursor = cursor.after(change)
-                yield _sse(change, cursor)
-            if time.monotonic() >= next_beat:
-                next_beat = time.monotonic() + heartbeat
-                yield b": heartbeat\n\n"
-    finally:
-        if subscription is not None:
-            subscription.close()
-
-
-@require_GET
-@board_view
-def events(request: ConsoleRequest) -> HttpResponse:
-    # A streaming response is not an ``HttpResponse`` to the type checker; Django serves both.
-    response = StreamingHttpResponse(
-        stream_changes(
-            _start_after(request), seconds=STREAM_SECONDS, use_redis=bool(bus.redis_url())
-        ),
-        content_type="text/event-stream",
-    )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response  # type: ignore[return-value]

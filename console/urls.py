@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from console import roster, views, workbench
+from live import views as live_views
 
 
 class RequestNumberConverter:
@@ -35,8 +36,9 @@ urlpatterns = [
         "account/two-factor/disable/", account_views.two_factor_disable, name="two_factor_disable"
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The queue's and the workbench's live stream (live.views): no polling.
+    path("events/", live_views.console_events, name="events"),
     path("requests/", views.request_list, name="request_list"),
-    path("requests/pulse/", views.request_pulse, name="request_pulse"),
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/new/history/", views.intake_history, name="intake_history"),
     path("requests/new/triage/", views.intake_triage, name="intake_triage"),

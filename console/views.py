@@ -157,7 +157,6 @@ def request_list(request: ConsoleRequest) -> HttpResponse:
         "more_url": more_url,
         "first_page_url": first_page_url,
         "is_later_page": bool(cursor),
-        "pulse_seen": _latest_event_id(),
     }
     status = 200 if page is not None else 400
     if not _is_fragment(request):
@@ -167,32 +166,6 @@ def request_list(request: ConsoleRequest) -> HttpResponse:
     response = render(request, "console/_queue.html", context, status=status)
     # The address bar shows only the filters in use, not every empty field of the form.
     return push_url(response, first_page_url)
-
-
-def _latest_event_id() -> int:
-    # Events are append-only and every change writes one, so the highest id says whether
-    # anything changed; it is read from the primary key's index, whatever the table's size.
-    latest = Event.objects.order_by("-id").values_list("id", flat=True).first()
-    return latest or 0
-
-
-@require_GET
-@console_view
-def request_pulse(request: ConsoleRequest) -> HttpResponse:
-    """Polled twice a second by the queue page: 204 while nothing changed; otherwise the next
-    poller and an ``HX-Trigger`` that makes the page reload its queue (``console/live.js``).
-
-    A request filed on any channel, or any step taken on one, so shows up in every open
-    console within a second. The queue is reloaded with the viewer's own filters and
-    access, so what the signal says about other people's requests is only "something changed".
-    """
-    seen = _int_or_none(request.GET.get("seen", "")) or 0
-    latest = _latest_event_id()
-    if latest <= seen:
-        return HttpResponse(status=204)
-    response = render(request, "console/_pulse.html", {"pulse_seen": latest})
-    response["HX-Trigger"] = "queue-changed"
-    return response
 
 
 # --- Filing a request -------------------------------------------------------------------------

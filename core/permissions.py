@@ -252,7 +252,7 @@ ROUTES: dict[str, Rule] = {
         gate="accounts.views.two_factor_disable", unsafe=("POST",), no_get=True
     ),
     "console:request_list": _CONSOLE,
-    "console:request_pulse": _CONSOLE,
+    "console:events": _console(CONSOLE, gate="live.views.console_audience"),
     "console:request_new": _console(
         REQUEST_FILERS,
         gate="console.views.console_view + core.access.may_file_requests",
@@ -311,7 +311,7 @@ ROUTES: dict[str, Rule] = {
     # --- Board, reports, green channel ----------------------------------------------------------
     "board:board": _console(SEE_EVERYTHING, gate="board.views.board_view"),
     "board:fragment": _console(SEE_EVERYTHING, gate="board.views.board_view"),
-    "board:events": _console(SEE_EVERYTHING, gate="board.views.board_view"),
+    "board:events": _console(SEE_EVERYTHING, gate="live.views.board_audience"),
     "reports:list": _console(
         REPORT_READERS,
         gate="reports.views.reports_view",
@@ -322,7 +322,7 @@ ROUTES: dict[str, Rule] = {
     "reports:requests": _console(REPORT_READERS, gate="reports.views.reports_view"),
     "reports:dashboard": _console(REPORT_READERS, gate="reports.views.reports_view"),
     "reports:dashboard_fragment": _console(REPORT_READERS, gate="reports.views.reports_view"),
-    "reports:dashboard_events": _console(REPORT_READERS, gate="reports.views.reports_view"),
+    "reports:dashboard_events": _console(REPORT_READERS, gate="reports.views.dashboard_audience"),
     "reports:report": _console(REPORT_READERS, gate="reports.views.reports_view"),
     "reports:report_version": _console(REPORT_READERS, gate="reports.views.reports_view"),
     "reports:document": _console(REPORT_READERS, gate="reports.views.reports_view"),

@@ -1,8 +1,9 @@
 """gunicorn's configuration for huying (``manage.py serve`` passes it with ``--config``).
 
-Command-line flags given by ``serve`` (workers, threads, timeouts) override what is here;
-this file holds the hooks: the metrics of a dead worker are marked so, and each worker
-tells the load shedding how many threads it has.
+Command-line flags given by ``serve`` (workers, timeouts) override what is here; this file
+holds what every start shares: the asynchronous worker (uvicorn under gunicorn, serving
+``huying.asgi``) and the hook that marks a dead worker's metrics so. The threads of a
+process are the slots of its gate (``huying/admission.py``), set by ``HUYING_WEB_THREADS``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from typing import Any
 
 # Behind a reverse proxy, X-Forwarded-Proto from it says whether the client used HTTPS.
 forwarded_allow_ips = os.environ.get("HUYING_TRUSTED_PROXIES", "127.0.0.1,::1")
+# Each process runs an event loop (uvicorn) in front of a fixed set of slot threads, so an
+# open live stream costs a coroutine, not a thread.
+worker_class = "uvicorn_worker.UvicornWorker"
 # Workers are restarted now and then so that a slow leak never grows into an outage; the
 # jitter keeps them from all restarting at once.
 max_requests = 5000
@@ -41,12 +45,6 @@ if os.environ.get("HUYING_LOG_FORMAT") == "json":
             "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         },
     }
-
-
-def post_worker_init(worker: Any) -> None:
-    from huying import overload
-
-    overload.web_threads = int(worker.cfg.threads)
 
 
 def child_exit(server: Any, worker: Any) -> None:

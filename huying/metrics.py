@@ -55,8 +55,24 @@ IN_FLIGHT = Gauge(
 )
 SHED = Counter(
     "huying_http_shed_total",
-    "Requests answered 503 at once: busy (no free slot) or database (unreachable).",
+    "Requests answered 503: busy (would wait for a thread past the budget) or database "
+    "(unreachable).",
     ["reason"],
+)
+WAITING = Gauge(
+    "huying_http_requests_waiting",
+    "Requests waiting in line for a thread now (huying/admission.py).",
+    multiprocess_mode="livesum",
+)
+WAIT = Histogram(
+    "huying_http_wait_seconds",
+    "Time a request waited in line for a thread before it was served.",
+    buckets=(0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+STREAMS = Gauge(
+    "huying_live_streams_open",
+    "Live streams (board, console, dashboard) open now.",
+    multiprocess_mode="livesum",
 )
 RATE_LIMITED = Counter(
     "huying_http_rate_limited_total",

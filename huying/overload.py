@@ -6,15 +6,17 @@ Three middlewares, in this order in ``MIDDLEWARE``:
   request came through a trusted proxy (``HUYING_TRUSTED_PROXIES``), so every per-address
   limit in the project (these and the business limits in ``public``) counts people, not
   the proxy;
-- ``ShedMiddleware`` counts the public and API requests in flight in this process and
-  answers 503 at once past ``HUYING_MAX_INFLIGHT``, rather than letting them queue for a
-  thread until the client times out; it also turns a failure to reach the database into a
-  503 with ``Retry-After`` instead of a 500 page;
+- ``DatabaseDownMiddleware`` turns a failure to reach the database into a 503 with
+  ``Retry-After`` instead of a 500 page;
 - ``RateLimitMiddleware`` (after authentication) answers 429 with ``Retry-After`` past
   ``HUYING_RATE_LIMIT_PUBLIC`` or ``HUYING_RATE_LIMIT_API`` for one client.
 
-Staff pages are never rate-limited or shed here: the command hall must keep working while
-the public side is flooded. Health and metrics endpoints are exempt from all of it.
+Load shedding itself happens before Django, in the asynchronous server's gate
+(``huying/admission.py``): a request is refused only when it would wait for a thread longer
+than ``HUYING_WAIT_BUDGET_MS``; the 503 page it gets is ``overloaded()`` here. Staff pages
+are never rate-limited here and go first in the gate's line: the command hall must keep
+working while the public side is flooded. Health and metrics endpoints are exempt from all
+of it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -61,14 +62,10 @@ EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 UNSAFE_SHARE = 5
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-#: How long a shed client should wait; short, since a slot frees within a request's time.
+#: How long a refused client should wait when the gate has no better estimate.
 SHED_RETRY_AFTER = 2
 #: How long to wait when the database is unreachable; a restart or fail-over takes longer.
 DATABASE_RETRY_AFTER = 30
-
-#: Threads per web process, set by gunicorn's ``post_worker_init`` hook
-#: (``huying/gunicorn_conf.py``); 0 outside gunicorn, where nothing is shed by default.
-web_threads = 0
 
 
 def kind_of(path: str) -> Kind:
@@ -81,18 +78,6 @@ def kind_of(path: str) -> Kind:
     if path.startswith(STAFF_PREFIXES):
         return "staff"
     return "other"
-
-
-def max_inflight() -> int:
-    """Public and API requests one process serves at once; 0: no limit.
-
-    By default one gunicorn thread fewer than the process has, so a staff page always finds
-    a thread even when the public side has taken all the others.
-    """
-    configured = int(settings.HUYING_MAX_INFLIGHT)
-    if configured > 0:
-        return configured
-    return max(1, web_threads - 1) if web_threads > 1 else 0
 
 
 # --- Client address -------------------------------------------------------------------------
@@ -201,10 +186,10 @@ def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
         return _answer(request, error, title=_("Too many requests"), retry_after=retry_after)
 
 
-def overloaded(request: HttpRequest) -> HttpResponse:
+def overloaded(request: HttpRequest, *, retry_after: int = SHED_RETRY_AFTER) -> HttpResponse:
     with translation.override(_language(request)):
         error = Unavailable(_("The service is very busy right now. Please try again in a moment."))
-        return _answer(request, error, title=_("The service is busy"), retry_after=SHED_RETRY_AFTER)
+        return _answer(request, error, title=_("The service is busy"), retry_after=retry_after)
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
@@ -260,47 +245,26 @@ def install_api_handlers(api: Any) -> None:
         api.exception_handler(error)(on_database_error)
 
 
-# --- Load shedding --------------------------------------------------------------------------
+# --- The database going away ---------------------------------------------------------------
 
 
-class _InFlight:
-    """The public and API requests this process is serving now."""
+class DatabaseDownMiddleware:
+    """A public or API request that failed because the database is unreachable answers 503
+    with ``Retry-After``, not a 500 page: the client should come back, not report a bug.
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.count = 0
+    Waiting for a thread and refusing past the waiting budget happen before Django, in the
+    asynchronous server's gate (``huying/admission.py``).
+    """
 
-    def enter(self, limit: int) -> bool:
-        with self.lock:
-            if limit and self.count >= limit:
-                return False
-            self.count += 1
-            return True
-
-    def leave(self) -> None:
-        with self.lock:
-            self.count -= 1
-
-
-in_flight = _InFlight()
-
-
-class ShedMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if kind_of(request.path) not in ("public", "api"):
-            return self.get_response(request)
-        if not in_flight.enter(max_inflight()):
-            metrics.SHED.labels(reason="busy").inc()
-            return overloaded(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            in_flight.leave()
-        if response.status_code == 500 and (
-            getattr(request, "huying_database_failed", False) or not database_reachable()
+        response = self.get_response(request)
+        if (
+            response.status_code == 500
+            and kind_of(request.path) in ("public", "api")
+            and (getattr(request, "huying_database_failed", False) or not database_reachable())
         ):
             metrics.SHED.labels(reason="database").inc()
             return database_unavailable(request)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "citizen",
     "enterprise",
     "board",
+    "live",
 ]
 
 MIDDLEWARE = [
@@ -87,7 +88,7 @@ MIDDLEWARE = [
     "huying.overload.ClientAddressMiddleware",
     "huying.logs.RequestLogMiddleware",
     "huying.metrics.MetricsMiddleware",
-    "huying.overload.ShedMiddleware",
+    "huying.overload.DatabaseDownMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huying.middleware.LanguageMiddleware",
@@ -105,6 +106,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "huying.urls"
 WSGI_APPLICATION = "huying.wsgi.application"
+ASGI_APPLICATION = "huying.asgi.application"
 
 TEMPLATES = [
     {
@@ -297,9 +299,10 @@ HUYING_RATE_LIMIT_API = parse_rate(
 HUYING_TRUSTED_PROXIES = parse_networks(
     "HUYING_TRUSTED_PROXIES", env_list("HUYING_TRUSTED_PROXIES", [])
 )
-# Public and API requests one web process serves at once before it sheds with 503;
-# 0: one fewer than the gunicorn threads, keeping a thread for the staff pages.
-HUYING_MAX_INFLIGHT = env_int("HUYING_MAX_INFLIGHT", 0, minimum=0)
+# How long a request may wait for one of its process's threads before it is refused with 503
+# (huying/admission.py). Below the machine's capacity a request never waits this long; past
+# it, refusing at once beats making every client time out. Staff pages wait ten times longer.
+HUYING_WAIT_BUDGET_MS = env_int("HUYING_WAIT_BUDGET_MS", 5000, minimum=1)
 # /readyz: the task worker counts as alive if a task finished within this many seconds.
 HUYING_READY_WORKER_SECONDS = env_int("HUYING_READY_WORKER_SECONDS", 120, minimum=10)
 # /metrics: who may read it, by address, or by this bearer token.

@@ -21,7 +21,6 @@ from django.http import (
     HttpResponse,
     JsonResponse,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,14 +29,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from board import bus
-
-# The board's stream is reused as it is; only who may listen differs (see dashboard_events).
-from board.views import STREAM_SECONDS, _start_after, stream_changes
 from console.views import ConsoleRequest, console_view
 from core.access import Actor, visible_requests
 from core.errors import Forbidden, InvalidInput
 from core.intake import add_error_details
+from live.views import Audience, console_user, open_stream
 from reports import figures, presentation, services
 from reports.forms import GenerateForm, PeriodForm
 from reports.models import DailyReport
@@ -349,19 +345,20 @@ def dashboard_fragment(request: ConsoleRequest) -> HttpResponse:
     return render(request, "reports/_dashboard.html", _dashboard_context())
 
 
+def dashboard_audience(request: HttpRequest) -> Audience | HttpResponse:
+    """The report readers (a group leader among them), told each change as the board is."""
+    user = console_user(request)
+    if isinstance(user, HttpResponse):
+        return user
+    if not services.may_read_reports(Actor(user=user)):
+        return _forbidden(request, _("Your role does not read the daily report."))
+    return Audience(detailed=True)
+
+
 @require_GET
-@reports_view
-def dashboard_events(request: ConsoleRequest) -> HttpResponse:
-    """The board's stream of changes, for the report readers (a group leader among them)."""
-    response = StreamingHttpResponse(
-        stream_changes(
-            _start_after(request), seconds=STREAM_SECONDS, use_redis=bool(bus.redis_url())
-        ),
-        content_type="text/event-stream",
-    )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response  # type: ignore[return-value]
+async def dashboard_events(request: HttpRequest) -> HttpResponse:
+    """The board's stream of changes, for the leadership dashboard."""
+    return await open_stream(request, dashboard_audience)
 
 
 # --- The public bulletin ----------------------------------------------------------------------

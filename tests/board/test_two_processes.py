@@ -13,7 +13,6 @@ import os
 import queue
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -27,6 +26,7 @@ from django.test import Client
 
 from accounts.models import ApiKey, Role, User
 from core.models import Channel
+from huying.server import gunicorn_command
 from tests.conftest import PASSWORD, _test_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,7 +70,8 @@ def two_processes(redis_url: str, tmp_path: Path) -> Iterator[tuple[int, int]]:
         for port in ports:
             log = tmp_path / f"server-{port}.log"
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-                [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                # The server `serve` runs: the streams are asynchronous views.
+                gunicorn_command(bind=f"127.0.0.1:{port}", workers=1),
                 cwd=ROOT,
                 env=env,
                 stdout=log.open("wb"),
@@ -103,7 +104,7 @@ def _listen(port: int, session: str, heard: queue.Queue[tuple[float, str]]) -> N
     heard.put((time.perf_counter(), f"status {response.status}"))
     try:
         while True:
-            line = response.fp.readline()
+            line = response.readline()
             if not line:
                 return
             heard.put((time.perf_counter(), line.decode().rstrip("\n")))
@@ -165,7 +166,7 @@ def test_a_request_filed_on_one_process_reaches_a_board_on_another(two_processes
         "seconds_from_answer_to_board_b": round(arrived - answered, 4),
         "seconds_for_post_on_a": round(answered - sent, 4),
         "bus": "redis",
-        "server": "manage.py runserver --noreload ×2",
+        "server": "gunicorn + uvicorn, one process ×2",
         "database": django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
     }
     RESULTS.mkdir(exist_ok=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.browser.asgi_server import AsgiLiveServer
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,6 +39,15 @@ def browser() -> Iterator[Browser]:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[AsgiLiveServer]:
+    """The application as ``serve`` runs it (ASGI, with its live streams), not Django's WSGI one."""
+    server = AsgiLiveServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

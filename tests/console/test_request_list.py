@@ -261,5 +261,5 @@ def test_the_list_takes_the_same_few_queries_for_3_rows_or_30(
     many = _count_list_queries(client)
     assert few == many
     # session, user, the member's groups, categories, divisions, groups, the queue itself,
-    # and the latest event's id for the page's pulse
+    # and the newest event's id, where the page's live stream starts
     assert many <= 8

@@ -1,10 +1,10 @@
-"""Real gunicorn servers for the overload and metrics tests, each on a port the kernel picks."""
+"""Real servers (gunicorn with uvicorn workers, as `serve` runs them) for the overload and
+metrics tests, each on a port the kernel picks."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils.datastructures import CaseInsensitiveMapping
 
+from huying.server import gunicorn_command
 from tests.conftest import _test_database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,14 +34,21 @@ class Server:
 
     def get(
         self, path: str, headers: dict[str, str] | None = None, timeout: float = 30
-    ) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body of a GET; an error status is an answer, not an exception."""
+    ) -> tuple[int, CaseInsensitiveMapping[str], bytes]:
+        """Status, headers and body of a GET; an error status is an answer, not an exception.
+
+        Header names are matched whatever their case: the server sends them in lower case.
+        """
         request = urllib.request.Request(self.url + path, headers=headers or {})  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                return response.status, dict(response.headers), response.read()
+                return (
+                    response.status,
+                    CaseInsensitiveMapping(dict(response.headers)),
+                    response.read(),
+                )
         except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
+            return error.code, CaseInsensitiveMapping(dict(error.headers)), error.read()
 
 
 def _wait_until_serving(server: Server) -> None:
@@ -73,21 +82,9 @@ def gunicorn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "DJANGO_SETTINGS_MODULE": "tests.ops.settings",
             **(env or {}),
         }
+        environment["HUYING_WEB_THREADS"] = str(threads)
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "huying.wsgi",
-                "--config",
-                "python:huying.gunicorn_conf",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-            ],
+            gunicorn_command(bind=f"127.0.0.1:{port}", workers=workers),
             cwd=ROOT,
             env=environment,
             stdout=log.open("wb"),

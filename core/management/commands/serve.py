@@ -1,5 +1,8 @@
 """Serve huying: the web server and the task worker together, until Ctrl-C stops both.
 
+The web server is gunicorn managing uvicorn processes (``huying/server.py``): each answers
+live streams on its event loop and runs other requests on ``--threads`` threads.
+
 ``--production`` is the documented way to run it for real (docs/deployment.md): gunicorn
 with one process per core and more, the task worker(s), metrics across the processes, and
 a refusal to start on a configuration that is only fit for a demonstration.
@@ -20,6 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.tasks import start_sweeping
+from huying.server import gunicorn_command
 from reports.tasks import start_reporting
 
 #: More web processes than this gains nothing on one machine but memory use.
@@ -65,7 +69,7 @@ def prepare_metrics_dir() -> Path:
 
 class Command(BaseCommand):
     help = (
-        "Run the web server (gunicorn) and the task worker (db_worker) side by side. "
+        "Run the web server (gunicorn with uvicorn workers) and the task worker (db_worker) side by side. "
         "Ctrl-C stops both; if either dies, the other is stopped too, so a half-running "
         "system never goes unnoticed. SIGHUP restarts the web workers gracefully. "
         "--production refuses DEBUG, SQLite (unless --allow-sqlite) and unset "
@@ -86,7 +90,12 @@ class Command(BaseCommand):
             help=f"web server processes; 0: none (a task-only machine). Default 2, or with "
             f"--production two per core plus one, at most {MAX_DEFAULT_WORKERS}",
         )
-        parser.add_argument("--threads", type=int, default=4, help="threads per web process")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help="threads per web process that run requests; live streams need none",
+        )
         parser.add_argument(
             "--timeout",
             type=int,
@@ -139,27 +148,16 @@ class Command(BaseCommand):
         python = sys.executable
         commands: list[list[str]] = []
         if workers:
-            web = [
-                python,
-                "-m",
-                "gunicorn",
-                "huying.wsgi",
-                "--config",
-                "python:huying.gunicorn_conf",
-                "--bind",
-                options["bind"],
-                "--workers",
-                str(workers),
-                "--threads",
-                str(options["threads"]),
-                "--timeout",
-                str(options["timeout"]),
-                "--graceful-timeout",
-                str(options["graceful_timeout"]),
-            ]
-            if not settings.HUYING_ACCESS_LOG:
+            # The slots of each process's gate (huying/admission.py): its threads.
+            os.environ["HUYING_WEB_THREADS"] = str(options["threads"])
+            web = gunicorn_command(
+                bind=options["bind"],
+                workers=workers,
+                timeout=options["timeout"],
+                graceful_timeout=options["graceful_timeout"],
                 # Our own request line (huying.request) replaces it when it is on.
-                web += ["--access-logfile", "-"]
+                access_log=not settings.HUYING_ACCESS_LOG,
+            )
             commands.append(web)
         # The clocks' sweep re-queues itself every 30 s; this starts the chain (once only).
         start_sweeping()

@@ -1,0 +1,225 @@
+"""One listener per process, fanned out to every open stream of that process.
+
+A command centre keeps hundreds of screens open; if each stream subscribed to Redis or read
+the database on its own, the cost would grow with the screens. Instead each process has one
+``Hub`` (per event loop): a single task that hears every change — from Redis when
+``HUYING_REDIS_URL`` is set, else by reading the newest event ids every ``POLL_SECONDS`` —
+and puts it on the queue of every stream open in that process. A stream is then only a
+queue and a coroutine.
+
+A stream whose queue overflows (a browser that stopped reading) is told to end; the browser
+reconnects with ``Last-Event-ID`` and catches up from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import redis
+import redis.asyncio
+from django.db import close_old_connections, connections
+
+from board import bus
+from huying import metrics
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Without Redis, how often the hub reads the newest event ids.
+POLL_SECONDS = 0.5
+#: After Redis failed, how long the hub polls the database before it tries Redis again.
+REDIS_RETRY_SECONDS = 10.0
+#: How long a new stream waits for a hub that is just starting to listen.
+READY_SECONDS = 5.0
+#: Changes a stream may fall behind by before it is ended (and its browser catches up).
+QUEUE_SIZE = 1000
+
+#: The one thread on which every hub of this process reads the database: the reads are
+#: tiny and few (two a second), and one thread keeps one connection.
+_database_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="huying-hub")
+
+
+async def read_database(function: Callable[[], T]) -> T:
+    """``function()`` on the hub's own thread, with a connection that is still good."""
+
+    def run() -> T:
+        # No request cycle on this thread closes a connection that broke (a restarted
+        # database) or grew old; do what the request cycle would.
+        close_old_connections()
+        return function()
+
+    return await asyncio.get_running_loop().run_in_executor(_database_thread, run)
+
+
+def close_database() -> None:
+    """Close the hub thread's database connection (at shutdown, or after a test)."""
+    _database_thread.submit(connections.close_all).result(timeout=30)
+
+
+class Overflow(Exception):
+    """The stream fell too far behind; it ends and its browser catches up from the database."""
+
+
+class Listener:
+    """One open stream's place at the hub."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[bus.Change | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
+
+    async def next(self, timeout: float) -> bus.Change | None:
+        """The next change, or None when ``timeout`` passed first."""
+        try:
+            change = await asyncio.wait_for(self.queue.get(), timeout=max(timeout, 0.0))
+        except TimeoutError:
+            return None
+        if change is None:
+            raise Overflow
+        return change
+
+    def put(self, change: bus.Change) -> None:
+        try:
+            self.queue.put_nowait(change)
+        except asyncio.QueueFull:
+            # Make room for the end mark: this stream will reconnect and read from the database.
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+
+class Hub:
+    """The listeners of one event loop and the task that feeds them.
+
+    The hub keeps its own ``cursor``: the newest change it has passed on. When it has to
+    switch how it listens (Redis went down, or came back), it first listens the new way and
+    then reads from the database whatever came after its cursor, so nothing falls between.
+    """
+
+    def __init__(self) -> None:
+        # Weak: a stream whose response was dropped before it ever ran (the client left at
+        # once) must not stay here with a growing queue.
+        self.listeners: weakref.WeakSet[Listener] = weakref.WeakSet()
+        self.cursor: bus.Cursor | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def join(self) -> Listener:
+        """A new listener, once the hub hears every change from now on."""
+        listener = Listener()
+        self.listeners.add(listener)
+        metrics.STREAMS.inc()
+        # Counted down when the stream is gone, however it went (even never started).
+        weakref.finalize(listener, metrics.STREAMS.dec)
+        if self._task is None or self._task.done():
+            self._ready.clear()
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="live-hub")
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout=READY_SECONDS)
+        except TimeoutError:
+            # The database or Redis is slow to answer: the stream still opens and catches up.
+            log.warning("The live hub was not ready in %s s", READY_SECONDS)
+        return listener
+
+    def leave(self, listener: Listener) -> None:
+        self.listeners.discard(listener)
+        if not self.listeners and self._task is not None:
+            # Nobody listens in this process: stop, rather than read Redis for no one.
+            self._task.cancel()
+            self._task = None
+
+    def broadcast(self, change: bus.Change) -> None:
+        if self.cursor is not None:
+            self.cursor = self.cursor.after(change)
+        for listener in list(self.listeners):
+            listener.put(change)
+
+    async def _run(self) -> None:
+        """Feed the listeners while there are any; then stop, to start again with the next."""
+        try:
+            while self.listeners:
+                try:
+                    if bus.redis_url():
+                        await self._hear_redis()
+                    else:
+                        await self._poll(seconds=None)
+                except Exception:
+                    # Whatever failed, the streams go on; the hub starts again from its cursor.
+                    log.exception("The live hub failed; starting again")
+                    await asyncio.sleep(POLL_SECONDS)
+        finally:
+            self.cursor = None
+            self._ready.clear()
+
+    async def _start_from_cursor(self) -> None:
+        """Set the cursor the first time; later, pass on what came after it meanwhile."""
+        if self.cursor is None:
+            self.cursor = await read_database(bus.latest)
+        else:
+            await self._catch_up()
+        self._ready.set()
+
+    async def _catch_up(self) -> None:
+        while self.cursor is not None:
+            changes = await read_database(functools.partial(bus.changes_after, self.cursor))
+            if not changes:
+                return
+            for change in changes:
+                self.broadcast(change)
+
+    async def _hear_redis(self) -> None:
+        client = redis.asyncio.Redis.from_url(
+            bus.redis_url(), socket_connect_timeout=2, health_check_interval=30
+        )
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            try:
+                await pubsub.subscribe(await read_database(bus.channel_name))
+            except (redis.RedisError, OSError):
+                log.warning("Redis unavailable; the live streams read the database", exc_info=True)
+                await self._poll(seconds=REDIS_RETRY_SECONDS)
+                return
+            # Subscribed first, then caught up: nothing published meanwhile is missed.
+            await self._start_from_cursor()
+            while self.listeners:
+                message = await pubsub.get_message(timeout=1.0)
+                if message is None or message.get("type") != "message":
+                    continue
+                try:
+                    change = bus.Change.from_json(message["data"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+                self.broadcast(change)
+        finally:
+            try:
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await client.aclose()
+            except (redis.RedisError, OSError):
+                pass
+
+    async def _poll(self, *, seconds: float | None) -> None:
+        """Read what is new in the database every ``POLL_SECONDS``, for ``seconds`` or for good."""
+        loop = asyncio.get_running_loop()
+        until = None if seconds is None else loop.time() + seconds
+        await self._start_from_cursor()
+        while self.listeners and (until is None or loop.time() < until):
+            await asyncio.sleep(POLL_SECONDS)
+            if await read_database(bus.latest) != self.cursor:
+                await self._catch_up()
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """The hub of the running event loop (a server process has one loop, a test may have many)."""
+    loop = asyncio.get_running_loop()
+    found = _hubs.get(loop)
+    if found is None:
+        found = _hubs[loop] = Hub()
+    return found
