@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core import numbering, services
-from core.access import Actor
-from core.models import DailySequence, HelpRequest, IdempotencyRecord
-from core.services import idempotency_scope, request_create
-from tests.conftest import new_request
+from core import numbering
+from core.models import Attachment, DailySequence, HelpRequest
+from lib.uploads import CleanUpload
 
 pytestmark = pytest.mark.django_db
 
@@ -31,20 +29,20 @@ def test_past_9999_the_sequence_grows_a_digit(make_request):
         assert make_request().number == "20220114-10000"
 
 
-def test_a_create_that_fails_after_its_insert_gives_its_number_back(
-    operator, make_request, monkeypatch
-):
-    actor = Actor(user=operator)
+def test_a_create_that_fails_after_its_insert_gives_its_number_back(make_request, monkeypatch):
+    def full_disk(*args: object, **kwargs: object) -> str:
+        raise OSError("No space left on device")
+
+    photo = CleanUpload(
+        name="药盒.jpg", content_type="image/jpeg", extension=".jpg", data=b"x", is_photo=True
+    )
     with time_machine.travel(DAY, tick=False):
-        first = make_request()
-        IdempotencyRecord.objects.create(
-            scope=idempotency_scope(actor), key="k", body_hash="h", help_request=first
-        )
-        # As when a racing retry's record is not yet visible: the record's insert, after the
-        # request's, meets the unique constraint and the whole create is rolled back.
-        monkeypatch.setattr(services, "_idempotent_replay", lambda *args: None)
-        with pytest.raises(IntegrityError):
-            request_create(actor=actor, new=new_request(), idempotency_key="k", body_hash="h")
+        make_request()
+        # The file is stored after the request went in: the whole create is rolled back.
+        monkeypatch.setattr(Attachment.file.field.storage, "save", full_disk)
+        with pytest.raises(OSError):
+            make_request(attachments=(photo,))
+        monkeypatch.undo()
         assert make_request().number == "20220114-0002"
     assert HelpRequest.objects.count() == 2
 
