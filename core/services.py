@@ -333,6 +333,8 @@ def _file(*, actor: Actor, new: NewRequest, rule: DispatchRule | None) -> Filed:
         helpers = [
             g for g in rule.assisting_groups.all() if g.is_active and g.pk != rule.lead_group_id
         ]
+        # The gate every dispatch passes: the system may dispatch, and do nothing else.
+        require_action(SYSTEM, "dispatch", help_request)
         help_request.status = Status.DISPATCHED
         help_request.lead_group = rule.lead_group
         help_request.dispatched_at = now
