@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 
 from accounts.models import User
 from board import bus
@@ -163,19 +164,41 @@ def test_a_stream_reads_the_database_when_redis_is_down(
     assert heard.changes[0]["number"] == filed[0].number
 
 
+def _change(n: int) -> bus.Change:
+    return bus.Change(id=n, number=f"20220114-{n:04d}", kind="created", urgency="u", status="s")
+
+
 def test_a_stream_that_falls_behind_ends_and_its_browser_catches_up(
-    dispatcher: User, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(hub, "QUEUE_SIZE", 2)
-    listener = hub.Listener()
-    for n in range(3):
-        listener.put(bus.Change(id=n + 1, number="x", kind="k", urgency="u", status="s"))
-    # Behind by more than its queue holds: the next read says so, and the stream ends.
-    with pytest.raises(hub.Overflow):
-        async_next(listener)
+
+    async def scenario() -> None:
+        listener = hub.Listener()
+        for n in range(3):
+            listener.put([_change(n + 1)])
+        # Behind by more than its queue holds: the next read says so, and the stream ends.
+        with pytest.raises(hub.Overflow):
+            await listener.next(0.1)
+
+    async_to_sync(scenario)()
 
 
-def async_next(listener: hub.Listener) -> bus.Change | None:
-    from asgiref.sync import async_to_sync
+def test_changes_that_come_together_reach_a_stream_together() -> None:
+    async def scenario() -> list[list[int]]:
+        the_hub = hub.Hub()
+        listener = hub.Listener()
+        the_hub.listeners.add(listener)
+        for n in (1, 2, 3):
+            the_hub.broadcast(_change(n))
+        first = await listener.next(5)
+        the_hub.broadcast(_change(4))
+        second = await listener.next(5)
+        return [[c.id for c in first], [c.id for c in second]]
 
-    return async_to_sync(listener.next)(0.1)
+    # One wake-up and one write for the burst of three; the next change comes on its own.
+    assert async_to_sync(scenario)() == [[1, 2, 3], [4]]
+
+
+def test_nothing_heard_within_the_timeout_is_an_empty_list() -> None:
+    assert async_to_sync(hub.Listener().next)(0.05) == []
