@@ -130,3 +130,20 @@ def test_a_member_works_a_request_from_the_workbench_and_the_leader_sees_it(
 
     for context in (member_context, leader_context):
         context.close()
+
+
+def test_a_request_dispatched_to_the_group_appears_on_an_open_workbench(
+    browser, live_server, dispatcher, member_a, group_a, make_request
+):
+    """Nobody touches the page: its stream says something changed, and the table reloads."""
+    waiting = make_request(description="孕妇32周，小区封控，需要去医院产检。")
+    context, page = signed_in(browser, live_server.url, "member_a")
+    page.goto(f"{live_server.url}/console/workbench/")
+    expect(page.locator("#workbench")).to_have_attribute("data-live-state", "open")
+    expect(page.locator(f"tr[data-number='{waiting.number}']")).to_have_count(0)
+
+    request_dispatch(waiting, actor=Actor(user=dispatcher), group=group_a)
+
+    expect(page.locator(f"tr[data-number='{waiting.number}']")).to_be_visible(timeout=15_000)
+    expect(page.locator("#workbench [data-count='total']")).to_have_text("1")
+    context.close()
