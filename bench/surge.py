@@ -2,7 +2,7 @@
 
     python -m bench.surge                    # full run: 30 s phases, a 300 s surge (about 10 min)
     python -m bench.surge --quick            # 5 s phases and a 20 s surge, to try it
-    python -m bench.surge --env HUYING_RATE_LIMIT_API=off --env HUYING_MAX_INFLIGHT=16
+    python -m bench.surge --env HUYING_RATE_LIMIT_API=off --env HUYING_WAIT_BUDGET_MS=2000
 
 It creates (or reuses) the PostgreSQL database ``huying_bench_surge`` on 127.0.0.1, migrates
 it, makes the demo organisation and 50 integration keys, then, in this order:
@@ -72,7 +72,7 @@ PG_HEADROOM = 10
 #: Server settings worth recording with the figures (the server reads them from its environment).
 REPORTED_ENV = (
     "HUYING_RATE_LIMIT_API",
-    "HUYING_MAX_INFLIGHT",
+    "HUYING_WAIT_BUDGET_MS",
     "HUYING_ACCESS_LOG",
     "HUYING_LOG_FORMAT",
     "HUYING_DB_CONN_MAX_AGE",
