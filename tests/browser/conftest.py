@@ -1,4 +1,4 @@
-"""One real Chromium for the whole session, driven through Playwright's sync API."""
+"""One real Chromium per test module, driven through Playwright's sync API."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ CHROMIUM_ARGS = [
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is open, its event loop counts as
+# running in the test's thread, and every later test in the process that runs a loop of its
+# own (asyncio.run, async_to_sync) would fail. Starting Chromium again costs about a second.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         message = f"Chromium is not installed at {CHROMIUM}."
