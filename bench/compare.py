@@ -293,6 +293,30 @@ def huying_version() -> dict[str, Any]:
     return found
 
 
+def paired_data_dir(work_dir: Path, conninfo: str) -> Path:
+    """The data directory that goes with the benchmark database ``conninfo``, made if missing.
+
+    The server keeps its secret and personal-data keys in its data directory; rows written
+    under other keys cannot be read (the console's pages fail). So the two are made together:
+    a data directory made here, or one last paired with another database, gets a freshly
+    created database (the old one dropped), and each is only ever used with the other.
+    """
+    server, name = conninfo.rsplit("/", 1)
+    data_dir = work_dir / f"data-{name}"
+    marker = data_dir / "bench-database.txt"
+    if not marker.exists() or marker.read_text().strip() != conninfo:
+        import psycopg
+
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if data_dir.exists():
+            shutil.rmtree(data_dir)
+        data_dir.mkdir(parents=True)
+        marker.write_text(conninfo + "\n")
+    ensure_database(conninfo)
+    return data_dir
+
+
 def pg_version(conninfo: str) -> str:
     import psycopg
 
@@ -640,8 +664,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         Path(f"{peer.database}{suffix}").unlink(missing_ok=True)
 
     conninfo = f"{args.pg_server}/{args.database}"
-    data_dir = work_dir / "huying-data"
-    data_dir.mkdir(exist_ok=True)
+    data_dir = paired_data_dir(work_dir, conninfo)
     os.environ["HUYING_DATA_DIR"] = str(data_dir)
     print(f"bench.compare: preparing {args.database}…", file=sys.stderr)
     prepared = prepare_huying(conninfo, f"bench-compare-{uuid.uuid4().hex[:8]}")

@@ -77,6 +77,7 @@ from bench.compare import (
     http_get,
     huying_version,
     load_average,
+    paired_data_dir,
     parse_env,
     pg_version,
     shown,
@@ -583,11 +584,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     self_started = not args.url
     if self_started:
         conninfo = f"{args.pg_server}/{args.database}"
-        from bench import ensure_database
-
-        ensure_database(conninfo)
-        data_dir = work_dir / "huying-data"
-        data_dir.mkdir(exist_ok=True)
+        data_dir = paired_data_dir(work_dir, conninfo)
         os.environ["HUYING_DATABASE_URL"] = conninfo
         os.environ["HUYING_DATA_DIR"] = str(data_dir)
     elif "HUYING_DATABASE_URL" not in os.environ:
