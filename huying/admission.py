@@ -60,6 +60,7 @@ class Gate:
     budget: float
     reserve: int = 1
     service: float = INITIAL_SERVICE_SECONDS
+    _all: list[ThreadPoolExecutor] = field(default_factory=list)
     _free: list[ThreadPoolExecutor] = field(default_factory=list)
     _line: deque[_Waiter] = field(default_factory=deque)
     _public_busy: int = 0
@@ -71,10 +72,11 @@ class Gate:
         # With one slot there is nothing to keep back: staff are still served first in line.
         self.reserve = min(self.reserve, self.slots - 1)
         # One thread per slot, for good: each keeps its database connection between requests.
-        self._free = [
+        self._all = [
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"huying-slot-{i}")
             for i in range(self.slots)
         ]
+        self._free = list(self._all)
         self.side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="huying-side")
 
     # --- what the line looks like ---------------------------------------------------------
@@ -98,13 +100,23 @@ class Gate:
 
     # --- taking and giving back a slot ------------------------------------------------------
 
+    def _budget(self, staff: bool) -> float:
+        return self.budget * (STAFF_BUDGET_FACTOR if staff else 1)
+
+    def _free_for(self, staff: bool) -> bool:
+        return bool(self._free) and not self._line and (staff or self._public_may_take())
+
+    def check(self, *, staff: bool) -> None:
+        """``Refused`` now if a request arriving now would wait past its budget."""
+        if not self._free_for(staff) and self.expected_wait(staff=staff) > self._budget(staff):
+            raise Refused(self.retry_after())
+
     async def admit(self, *, staff: bool) -> ThreadPoolExecutor:
         """A slot for this request, now or after a wait within the budget; else ``Refused``."""
-        if self._free and not self._line and (staff or self._public_may_take()):
+        if self._free_for(staff):
             return self._take(staff)
-        budget = self.budget * (STAFF_BUDGET_FACTOR if staff else 1)
-        if self.expected_wait(staff=staff) > budget:
-            raise Refused(self.retry_after())
+        self.check(staff=staff)
+        budget = self._budget(staff)
         loop = asyncio.get_running_loop()
         waiter = _Waiter(staff, loop.create_future())
         self._line.append(waiter)
@@ -161,11 +173,11 @@ class Gate:
         return max(1, min(30, round(clear)))
 
     def on_every_thread(self, function: Callable[[], object]) -> None:
-        """Run ``function`` on each idle slot's thread and the side thread (closing connections)."""
-        for executor in [*self._free, self.side]:
+        """Run ``function`` on every slot's thread and the side thread (closing connections)."""
+        for executor in [*self._all, self.side]:
             executor.submit(function).result(timeout=30)
 
     def shutdown(self) -> None:
-        for slot in self._free:
+        for slot in self._all:
             slot.shutdown(wait=False)
         self.side.shutdown(wait=False)

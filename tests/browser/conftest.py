@@ -45,8 +45,12 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[AsgiLiveServer]:
-    """The application as ``serve`` runs it (ASGI, with its live streams), not Django's WSGI one."""
+def live_server(django_db_setup: None) -> Iterator[AsgiLiveServer]:
+    """The application as ``serve`` runs it (ASGI, with its live streams), not Django's WSGI one.
+
+    After the test database is made, so that it stops (and closes its connections) before
+    the database is dropped.
+    """
     server = AsgiLiveServer()
     server.start()
     yield server
