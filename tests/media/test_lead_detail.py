@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.access import Actor
@@ -96,9 +98,11 @@ def test_a_resolved_lead_has_a_summary_without_the_person(client, editor, resolv
     assert "氯吡格雷" in summary and "7天" in summary
     for personal in PERSONAL:
         assert personal not in summary, personal
-    # Nor anywhere else on the page: the raw answer is not shown to the newsroom.
+    # Nor anywhere else on the page: the raw answer is not shown to the newsroom. The
+    # machine-readable times go first: "501" turns up in their microseconds now and then.
+    shown = re.sub(r'datetime="[^"]*"', "", body.replace(resolved_lead.description, ""))
     for personal in PERSONAL:
-        assert personal not in body.replace(resolved_lead.description, ""), personal
+        assert personal not in shown, personal
     assert "组内备注" not in body and "member_a" not in body
     assert 'data-copy="#public-summary"' in body
 
