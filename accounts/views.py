@@ -140,7 +140,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login_code.html", context, status=status)
 
 
-def _staff(request: HttpRequest) -> User | HttpResponse:
+def console_user(request: HttpRequest) -> User | HttpResponse:
+    """The signed-in console user, or the answer for anyone else: the login page or a 403."""
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -154,7 +155,7 @@ def _staff(request: HttpRequest) -> User | HttpResponse:
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the code, type one code to confirm it."""
-    user = _staff(request)
+    user = console_user(request)
     if isinstance(user, HttpResponse):
         return user
     if _confirmed_device(user) is not None:
@@ -190,7 +191,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 @require_POST
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     """Turn two-factor sign-in off: needs a current code, and is refused where it is required."""
-    user = _staff(request)
+    user = console_user(request)
     if isinstance(user, HttpResponse):
         return user
     device = _confirmed_device(user)

@@ -22,13 +22,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import User
+from accounts.views import console_user
 from board import bus
 from core.access import SEE_ALL, Actor
 from live.hub import Listener, Overflow, hub
@@ -54,16 +53,6 @@ def _start_after(request: HttpRequest) -> bus.Cursor:
     """Where the stream begins: after the browser's Last-Event-ID, or after the newest change."""
     text = request.headers.get("Last-Event-ID", "") or request.GET.get("after", "")
     return bus.Cursor.parse(text) or bus.latest()
-
-
-def console_user(request: HttpRequest) -> User | HttpResponse:
-    """The signed-in console user, or the answer for anyone else (as ``console_view``)."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not (isinstance(user, User) and user.is_console_user):
-        return render(request, "console/forbidden.html", status=403)
-    return user
 
 
 def board_audience(request: HttpRequest) -> Audience | HttpResponse:

@@ -29,11 +29,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.views import console_user
 from console.views import ConsoleRequest, console_view
 from core.access import Actor, visible_requests
 from core.errors import Forbidden, InvalidInput
 from core.intake import add_error_details
-from live.views import Audience, console_user, open_stream
+from live.views import Audience, open_stream
 from reports import figures, presentation, services
 from reports.forms import GenerateForm, PeriodForm
 from reports.models import DailyReport

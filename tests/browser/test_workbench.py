@@ -139,7 +139,7 @@ def test_a_request_dispatched_to_the_group_appears_on_an_open_workbench(
     waiting = make_request(description="孕妇32周，小区封控，需要去医院产检。")
     context, page = signed_in(browser, live_server.url, "member_a")
     page.goto(f"{live_server.url}/console/workbench/")
-    expect(page.locator("#workbench")).to_have_attribute("data-live-state", "open")
+    expect(page.locator("#workbench")).to_have_attribute("data-state", "open")
     expect(page.locator(f"tr[data-number='{waiting.number}']")).to_have_count(0)
 
     request_dispatch(waiting, actor=Actor(user=dispatcher), group=group_a)

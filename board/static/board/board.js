@@ -1,10 +1,10 @@
-// The live board: listens to /board/events/ (Server-Sent Events) and refetches the board when
+// The live board: listens to /board/events/ (live/stream.js) and refetches the board when
 // anything changed. A new critical request raises the banner and, once sound is switched on,
 // a short two-tone alarm made with the Web Audio API.
 (function () {
   "use strict";
   var board = document.getElementById("board");
-  if (!board) {
+  if (!board || !window.huyingLive) {
     return;
   }
   var alarm = document.getElementById("board-alarm");
@@ -96,23 +96,14 @@
 
   var grid = board.querySelector("[data-latest-event]");
   var after = grid ? grid.getAttribute("data-latest-event") : "";
-  var source = new EventSource(board.dataset.events + (after ? "?after=" + encodeURIComponent(after) : ""));
-  source.addEventListener("open", function () {
-    live.dataset.state = "open";
-  });
-  source.addEventListener("error", function () {
-    live.dataset.state = "reconnecting";
-  });
-  source.addEventListener("change", function (message) {
-    var change;
-    try {
-      change = JSON.parse(message.data);
-    } catch (error) {
-      return;
+  window.huyingLive.listen(
+    board.dataset.events + (after ? "?after=" + encodeURIComponent(after) : ""),
+    live,
+    function (change) {
+      if (change.stream !== "filing" && change.kind === "created" && change.urgency === "critical") {
+        raise(change);
+      }
+      refresh();
     }
-    if (change.stream !== "filing" && change.kind === "created" && change.urgency === "critical") {
-      raise(change);
-    }
-    refresh();
-  });
+  );
 })();

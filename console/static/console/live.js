@@ -1,19 +1,16 @@
-// Keeps a console page current from its live stream (/console/events/, Server-Sent Events):
-// the page marks the part to refresh with data-live and the stream's address with
-// data-live-events. When something changed, the part is reloaded — at most once a second
-// however busy the hour, and never while the person is typing in it, so a reload never eats
-// what they type. The queue reloads through htmx with its filters (data-live-trigger); other
-// parts are fetched again and swapped in whole.
+// Keeps a console page current from its live stream (/console/events/, live/stream.js): the page
+// marks the part to refresh with data-live and the stream's address with data-live-events. When
+// something changed, the part is reloaded — at most once a second however busy the hour, and
+// never while the person is typing in it, so a reload never eats what they type. The queue
+// reloads through htmx with its filters (data-live-trigger); other parts are fetched again and
+// swapped in whole.
 (function () {
   "use strict";
   var region = document.querySelector("[data-live]");
-  if (!region || !window.EventSource) {
+  if (!region || !window.EventSource || !window.huyingLive) {
     return;
   }
   var SPACING_MS = 1000;
-  var lastRefresh = 0;
-  var timer = null;
-  var pending = false;
 
   function busy() {
     var active = document.activeElement;
@@ -30,14 +27,11 @@
     }
   }
 
-  function refresh() {
-    timer = null;
+  var reload = window.huyingLive.spaced(function () {
     if (busy()) {
-      timer = window.setTimeout(refresh, SPACING_MS);
+      reload(); // try again in a moment, once the person stopped typing
       return;
     }
-    lastRefresh = Date.now();
-    pending = false;
     var trigger = region.dataset.liveTrigger;
     if (trigger) {
       htmx.trigger(region, trigger);
@@ -48,33 +42,12 @@
         return response.ok ? response.text().then(swapFrom) : null;
       })
       .catch(function () {});
-  }
+  }, SPACING_MS);
 
-  function changed() {
-    pending = true;
-    if (timer === null) {
-      timer = window.setTimeout(refresh, Math.max(0, lastRefresh + SPACING_MS - Date.now()));
-    }
-  }
-
-  var source = new EventSource(region.dataset.liveEvents);
-  source.addEventListener("open", function () {
-    region.dataset.liveState = "open";
-  });
-  source.addEventListener("error", function () {
-    region.dataset.liveState = "reconnecting";
-  });
-  source.addEventListener("change", function (message) {
-    var change;
-    try {
-      change = JSON.parse(message.data);
-    } catch (error) {
-      return;
-    }
+  window.huyingLive.listen(region.dataset.liveEvents, region, function (change) {
     // The console's pages show help requests; a green-channel filing's step is the board's.
-    if (change.stream === "filing") {
-      return;
+    if (change.stream !== "filing") {
+      reload();
     }
-    changed();
   });
 })();
