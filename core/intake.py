@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -203,11 +203,15 @@ def add_error_details(form: forms.Form, error: HuyingError) -> None:
             form.add_error(key if key in form.fields else None, str(message))
 
 
-def division_choices(*, empty_label: str) -> list[Any]:
-    """Divisions grouped by county, so that the two 太行街道 of the demo city stay apart."""
+def division_choices(*, empty_label: str, divisions: Iterable[Division] | None = None) -> list[Any]:
+    """Divisions grouped by county, so that the two 太行街道 of the demo city stay apart.
+
+    ``divisions`` (any order) saves the query when the caller holds them already.
+    """
     counties: list[Division] = []
     streets: dict[str, list[Division]] = defaultdict(list)
-    for division in Division.objects.order_by("code"):
+    rows = Division.objects.order_by("code") if divisions is None else divisions
+    for division in sorted(rows, key=lambda division: division.code):
         if division.parent_id is None:
             counties.append(division)
         else:

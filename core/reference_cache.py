@@ -78,6 +78,11 @@ class Snapshot:
         return {category.code: category for category in Category.objects.all()}
 
     @cached_property
+    def groups(self) -> list[Group]:
+        """Every group, active or not, in their usual order (the queue's filter lists them)."""
+        return list(Group.objects.all())
+
+    @cached_property
     def clock_policies(self) -> dict[tuple[str, str], tuple[int, int, int]]:
         """(category code or "", urgency) → the policy's three windows in minutes."""
         return {
