@@ -107,6 +107,20 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def pressure() -> dict[str, float] | None:
+    """Linux's pressure stall figures (``some avg10``: % of the last 10 s some task waited) for
+    CPU and I/O; a disk busy with someone else's work shows in ``io``. None where unavailable."""
+    found = {}
+    for resource in ("cpu", "io"):
+        try:
+            line = Path(f"/proc/pressure/{resource}").read_text().splitlines()[0]
+        except (OSError, IndexError):
+            return None
+        fields = dict(part.split("=", 1) for part in line.split()[1:] if "=" in part)
+        found[resource] = float(fields.get("avg10", "nan"))
+    return found
+
+
 def parse_env(pairs: Sequence[str]) -> dict[str, str]:
     """``KEY=VALUE`` pairs (``--huying-env``) as a dict; a pair without ``=`` is an error."""
     found = {}
@@ -591,6 +605,7 @@ async def _rounds(args: argparse.Namespace, targets: Sequence[Target]) -> dict[s
             await asyncio.sleep(args.pause)
             rows_before = await asyncio.to_thread(target.count_rows)
             load_before = load_average()
+            pressure_before = pressure()
             result = await closed_loop(
                 target.server.port,
                 target.messages,
@@ -600,6 +615,8 @@ async def _rounds(args: argparse.Namespace, targets: Sequence[Target]) -> dict[s
             )
             result["load_average_before"] = load_before
             result["load_average_after"] = load_average()
+            result["pressure_some_avg10_before"] = pressure_before
+            result["pressure_some_avg10_after"] = pressure()
             result["rows_added"] = await asyncio.to_thread(target.count_rows) - rows_before
             row[target.name] = result
         row["ratio_huying_to_peer"] = ratio(

@@ -80,6 +80,7 @@ from bench.compare import (
     paired_data_dir,
     parse_env,
     pg_version,
+    pressure,
     shown,
     stopped_on_exit,
     wait_ready,
@@ -422,6 +423,7 @@ async def measure(
     streams = [Stream(index) for index in range(count)]
     tasks = []
     load_before = load_average()
+    pressure_before = pressure()
     cpu, machine = os.times(), cpu_ticks()
     opening_started = time.monotonic()
     print(f"bench.live: opening {count} streams…", file=sys.stderr)
@@ -511,6 +513,8 @@ async def measure(
         "machine_cpu_busy_percent": busy_percent(machine, cpu_ticks()),
         "load_average_before": load_before,
         "load_average_after": load_average(),
+        "pressure_some_avg10_before": pressure_before,
+        "pressure_some_avg10_after": pressure(),
     }
 
 
