@@ -86,7 +86,7 @@ HUYING_THREADS = 4
 REPORTED_ENV = (
     "HUYING_RATE_LIMIT_API",
     "HUYING_RATE_LIMIT_PUBLIC",
-    "HUYING_MAX_INFLIGHT",
+    "HUYING_WAIT_BUDGET_MS",
     "HUYING_ACCESS_LOG",
     "HUYING_LOG_FORMAT",
     "HUYING_ALLOWED_HOSTS",
@@ -822,7 +822,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="more environment for huying's server, e.g. HUYING_MAX_INFLIGHT=16",
+        help="more environment for huying's server, e.g. HUYING_WAIT_BUDGET_MS=10000",
     )
     parser.add_argument("--bodies", type=int, default=1000, help="distinct bodies (default 1000)")
     parser.add_argument("--seed", type=int, default=1)

@@ -627,7 +627,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for name in (
                 "HUYING_RATE_LIMIT_API",
                 "HUYING_RATE_LIMIT_PUBLIC",
-                "HUYING_MAX_INFLIGHT",
+                "HUYING_WAIT_BUDGET_MS",
                 "HUYING_ALLOWED_HOSTS",
             )
         }
