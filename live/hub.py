@@ -14,6 +14,7 @@ reconnects with ``Last-Event-ID`` and catches up from the database.
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import logging
 import weakref
@@ -40,6 +41,13 @@ REDIS_RETRY_SECONDS = 10.0
 READY_SECONDS = 5.0
 #: How long the hub gathers changes after the first before passing them on together.
 GATHER_SECONDS = 0.2
+#: How far behind the newest event id seen a late commit may still appear. Transactions in
+#: flight at once (a few per web process's thread) write two events each at most.
+LOOKBACK = 200
+#: Changes read at once beyond the look-back window while catching up.
+CATCH_UP_BATCH = 200
+#: How many changes the hub remembers having passed on.
+RECENT_SIZE = 4096
 #: Batches a stream may fall behind by before it is ended (and its browser catches up).
 QUEUE_SIZE = 100
 
@@ -118,6 +126,11 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._gathered: list[bus.Change] = []
+        # What was passed on lately, so that reading behind the cursor repeats nothing.
+        self._recent: set[tuple[str, int]] = set()
+        self._recent_order: collections.deque[tuple[str, int]] = collections.deque(
+            maxlen=RECENT_SIZE
+        )
         self._flush: asyncio.TimerHandle | None = None
 
     async def join(self) -> Listener:
@@ -149,8 +162,11 @@ class Hub:
 
         An open stream costs the server a write and a wake-up each time it is told something;
         in a burst of dozens of changes a second, telling every stream a few times a second
-        what came meanwhile costs a fraction of telling it each change on its own.
+        what came meanwhile costs a fraction of telling it each change on its own. A change
+        already passed on (heard again while catching up) is not passed on twice.
         """
+        if not self._remember((change.stream, change.id)):
+            return
         if self.cursor is not None:
             self.cursor = self.cursor.after(change)
         self._gathered.append(change)
@@ -184,17 +200,54 @@ class Hub:
         """Set the cursor the first time; later, pass on what came after it meanwhile."""
         if self.cursor is None:
             self.cursor = await read_database(bus.latest)
+            # What is already there, behind the cursor, is not news: only a change that
+            # commits late into that window will be.
+            for change in await read_database(self._behind_cursor):
+                self._remember((change.stream, change.id))
         else:
             await self._catch_up()
         self._ready.set()
 
+    def _behind_cursor(self) -> list[bus.Change]:
+        if self.cursor is None:
+            return []
+        low = bus.Cursor(
+            max(0, self.cursor.events - LOOKBACK), max(0, self.cursor.filings - LOOKBACK)
+        )
+        return bus.changes_after(low, limit=LOOKBACK)
+
+    def _remember(self, key: tuple[str, int]) -> bool:
+        """Note ``key`` as passed on; False if it already was."""
+        if key in self._recent:
+            return False
+        if len(self._recent_order) == self._recent_order.maxlen:
+            self._recent.discard(self._recent_order[0])
+        self._recent_order.append(key)
+        self._recent.add(key)
+        return True
+
     async def _catch_up(self) -> None:
-        while self.cursor is not None:
-            changes = await read_database(functools.partial(bus.changes_after, self.cursor))
-            if not changes:
-                return
+        """Pass on what the database holds from a little behind the cursor on.
+
+        Ids are taken when a row is written but become visible when its transaction
+        commits, and transactions commit in their own order: event 10 may appear after
+        event 11 was already seen. So the read starts ``LOOKBACK`` ids behind the newest one
+        seen, and what was passed on already is left out (``broadcast``).
+        """
+        if self.cursor is None:
+            return
+        low = bus.Cursor(
+            max(0, self.cursor.events - LOOKBACK), max(0, self.cursor.filings - LOOKBACK)
+        )
+        while True:
+            changes = await read_database(
+                functools.partial(bus.changes_after, low, limit=LOOKBACK + CATCH_UP_BATCH)
+            )
             for change in changes:
+                low = low.after(change)
                 self.broadcast(change)
+            if len(changes) < LOOKBACK + CATCH_UP_BATCH:
+                return
 
     async def _hear_redis(self) -> None:
         client = redis.asyncio.Redis.from_url(
@@ -233,8 +286,8 @@ class Hub:
         await self._start_from_cursor()
         while self.listeners and (until is None or loop.time() < until):
             await asyncio.sleep(POLL_SECONDS)
-            if await read_database(bus.latest) != self.cursor:
-                await self._catch_up()
+            # Not only when the newest id moved: one that committed late sits behind it.
+            await self._catch_up()
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

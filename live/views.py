@@ -125,6 +125,7 @@ async def stream_changes(
 ) -> AsyncIterator[bytes]:
     """The bytes of one stream: a retry hint, what was missed, then each change as it comes."""
     cursor = opening.cursor
+    caught_up = {(change.stream, change.id) for change in opening.backlog}
     deadline = time.monotonic() + seconds
     next_beat = time.monotonic() + heartbeat
     try:
@@ -135,7 +136,10 @@ async def stream_changes(
         while (now := time.monotonic()) < deadline:
             chunk = []
             for heard in await listener.next(timeout=min(deadline, next_beat) - now):
-                if not cursor.is_past(heard):
+                # Not "is it behind the cursor": a change that committed late has a lower
+                # id than one already sent, and must still be sent. Only what the catch-up
+                # read sent already is left out.
+                if (heard.stream, heard.id) not in caught_up:
                     cursor = cursor.after(heard)
                     chunk.append(_message(heard, cursor, opening.audience))
             if chunk:

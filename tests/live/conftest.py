@@ -36,12 +36,16 @@ class Heard:
     ended: bool = False
 
 
-def _parse(chunk: str) -> dict[str, Any] | None:
-    if "event: change" not in chunk:
-        return None
-    sse_id = chunk.split("id: ", 1)[1].split("\n", 1)[0]
-    data = json.loads(chunk.split("data: ", 1)[1].split("\n", 1)[0])
-    return {**data, "sse_id": sse_id}
+def _parse(chunk: str) -> list[dict[str, Any]]:
+    """The changes in a chunk: one message each, as many as were written together."""
+    changes = []
+    for message in chunk.split("\n\n"):
+        if "event: change" not in message:
+            continue
+        sse_id = message.split("id: ", 1)[1].split("\n", 1)[0]
+        data = json.loads(message.split("data: ", 1)[1].split("\n", 1)[0])
+        changes.append({**data, "sse_id": sse_id})
+    return changes
 
 
 def listen(
@@ -80,9 +84,7 @@ def listen(
                 except TimeoutError:
                     break
                 heard.chunks.append(chunk.decode())
-                change = _parse(chunk.decode())
-                if change is not None:
-                    heard.changes.append(change)
+                heard.changes.extend(_parse(chunk.decode()))
         finally:
             await chunks.aclose()  # type: ignore[attr-defined]
         return heard

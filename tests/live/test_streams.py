@@ -8,11 +8,14 @@ changed; the leadership dashboard's (/reports/dashboard/events/) tells the repor
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.db import connection, transaction
 
 from accounts.models import User
 from board import bus
@@ -202,3 +205,76 @@ def test_changes_that_come_together_reach_a_stream_together() -> None:
 
 def test_nothing_heard_within_the_timeout_is_an_empty_list() -> None:
     assert async_to_sync(hub.Listener().next)(0.05) == []
+
+
+def test_a_change_heard_twice_is_passed_on_once() -> None:
+    async def scenario() -> list[int]:
+        the_hub = hub.Hub()
+        listener = hub.Listener()
+        the_hub.listeners.add(listener)
+        for n in (1, 2, 1):
+            the_hub.broadcast(_change(n))
+        return [c.id for c in await listener.next(5)]
+
+    assert async_to_sync(scenario)() == [1, 2]
+
+
+def test_a_change_with_a_lower_id_than_the_last_sent_still_reaches_the_stream(
+    dispatcher: User,
+    make_request: Callable[..., HelpRequest],
+    redis_url: str,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ids are taken at insert, seen at commit: a transaction that commits late publishes an
+    # id below one the stream already sent.
+    settings.HUYING_REDIS_URL = redis_url
+    channel = "huying:test:late:" + str(id(settings))
+    monkeypatch.setattr(bus, "channel_name", lambda: channel)
+    newest = bus.latest_event_id()
+
+    def publish_newer_then_older() -> None:
+        bus.publish(_change(newest + 2), url=redis_url, channel=channel)
+        bus.publish(_change(newest + 1), url=redis_url, channel=channel)
+
+    heard = listen(dispatcher, during=publish_newer_then_older, changes=2)
+    assert [change["id"] for change in heard.changes] == [newest + 2, newest + 1]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's writers take turns from BEGIN: ids are always seen in commit order",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_step_that_commits_after_a_newer_one_reaches_the_stream_from_the_database(
+    dispatcher: User, group_a: Any, make_request: Callable[..., HelpRequest]
+) -> None:
+    first, second = make_request(), make_request()
+    as_dispatcher = Actor(user=dispatcher)
+    taken = threading.Event()
+    release = threading.Event()
+
+    def dispatch_slowly() -> None:
+        try:
+            with transaction.atomic():
+                request_dispatch(first, actor=as_dispatcher, group=group_a)  # its event id now
+                taken.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def during() -> None:
+        slow = threading.Thread(target=dispatch_slowly)
+        slow.start()
+        assert taken.wait(10)
+        request_dispatch(second, actor=as_dispatcher, group=group_a)  # a higher id, committed first
+        # Let the hub (polling every 0.05 s here) see the newer one before the late commit.
+        time.sleep(0.3)
+        release.set()
+        slow.join(10)
+
+    heard = listen(dispatcher, during=during, changes=2)
+    assert {(c["number"], c["kind"]) for c in heard.changes} == {
+        (first.number, "dispatched"),
+        (second.number, "dispatched"),
+    }
