@@ -34,8 +34,10 @@ def test_sigkill_mid_stream_loses_no_acknowledged_create(site: Site, gunicorn_fa
     while sum(o.status == 201 for o in client.outcomes) < KILL_AFTER:
         assert time.monotonic() < deadline, client.outcomes[-5:]
         time.sleep(0.005)
-    server.kill()  # the master and both workers, while creates are in flight
+    # No new sends from here (after the kill each would fail at once, and the senders could
+    # run through every key before being told to stop); the ones in flight meet the kill.
     stop.set()
+    server.kill()  # the master and both workers, while creates are in flight
     for worker in workers:
         worker.join(timeout=30)
 
