@@ -135,6 +135,23 @@ async def read_response(reader: asyncio.StreamReader) -> Answer:
 Stream = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
+async def http_get(
+    port: int, path: str, *, timeout: float = 5.0, headers: str = ""
+) -> tuple[int, bytes]:
+    """One GET on a fresh connection to 127.0.0.1: (status, body)."""
+    host = "127.0.0.1"
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    try:
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{headers}Connection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        answer = await asyncio.wait_for(read_response(reader), timeout)
+        return answer.status, answer.body
+    finally:
+        writer.close()
+
+
 class Connections:
     """Idle keep-alive connections to one server, reused when the server keeps them open.
 

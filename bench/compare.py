@@ -65,9 +65,9 @@ from bench.client import (
     Connections,
     busy_percent,
     cpu_ticks,
+    http_get,
     make_bodies,
     post_message,
-    read_response,
     retry_after_seconds,
 )
 
@@ -254,22 +254,6 @@ def stopped_on_exit(servers: Sequence[Server]) -> Iterator[None]:
         for server in servers:
             server.stop()
         signal.signal(signal.SIGTERM, previous)
-
-
-async def http_get(
-    port: int, path: str, *, timeout: float = 5.0, headers: str = ""
-) -> tuple[int, bytes]:
-    """One GET on a fresh connection to 127.0.0.1: (status, body)."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
-    try:
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n{headers}Connection: close\r\n\r\n".encode()
-        )
-        await writer.drain()
-        answer = await asyncio.wait_for(read_response(reader), timeout)
-        return answer.status, answer.body
-    finally:
-        writer.close()
 
 
 async def wait_ready(server: Server, path: str, limit: float) -> float:

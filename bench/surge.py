@@ -57,9 +57,9 @@ from bench.client import (
     busy_percent,
     closed_loop_worker,
     cpu_ticks,
+    http_get,
     make_bodies,
     post_message,
-    read_response,
     retry_after_seconds,
 )
 
@@ -377,19 +377,6 @@ def _start_server(
     return server
 
 
-async def _get(port: int, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
-    try:
-        writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n\r\n".encode()
-        )
-        await writer.drain()
-        answer = await asyncio.wait_for(read_response(reader), timeout)
-        return answer.status, answer.body
-    finally:
-        writer.close()
-
-
 async def _wait_ready(server: Server, port: int, limit: float) -> float:
     """Seconds until the server answers at all (any status: /healthz may not exist yet)."""
     started = time.monotonic()
@@ -397,7 +384,7 @@ async def _wait_ready(server: Server, port: int, limit: float) -> float:
         if any(process.poll() is not None for process in server.processes):
             raise SystemExit("the server stopped while starting; see its log")
         try:
-            await _get(port, "/healthz", timeout=2)
+            await http_get(port, "/healthz", timeout=2)
             return round(time.monotonic() - started, 1)
         except TRANSPORT_ERRORS:
             await asyncio.sleep(0.5)
@@ -409,7 +396,7 @@ async def _probe(port: int) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for path in ("/healthz", "/readyz", "/metrics"):
         try:
-            found[path] = (await _get(port, path))[0]
+            found[path] = (await http_get(port, path))[0]
         except TRANSPORT_ERRORS as error:
             found[path] = type(error).__name__
     return found
@@ -418,7 +405,7 @@ async def _probe(port: int) -> dict[str, Any]:
 async def _metrics(port: int) -> list[str]:
     """The server's own ``huying_*`` samples from /metrics, when it has that endpoint."""
     try:
-        status, body = await _get(port, "/metrics", timeout=10)
+        status, body = await http_get(port, "/metrics", timeout=10)
     except TRANSPORT_ERRORS:
         return []
     if status != 200:

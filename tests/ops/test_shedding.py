@@ -48,6 +48,20 @@ def _metric(server: Server, line_start: str) -> float:
     return 0.0
 
 
+def _one_process_two_threads(
+    gunicorn: Callable[..., Server], release: Path, *, budget_ms: int
+) -> Server:
+    """A server whose public requests may use one thread (the other is kept for staff)."""
+    return gunicorn(
+        threads=2,
+        env={
+            "HUYING_TEST_RELEASE_FILE": str(release),
+            "HUYING_RATE_LIMIT_PUBLIC": "off",
+            "HUYING_WAIT_BUDGET_MS": str(budget_ms),
+        },
+    )
+
+
 class Slow:
     """A public request that holds its thread until released."""
 
@@ -78,14 +92,7 @@ def test_a_request_waits_for_a_thread_and_is_served_not_refused(
     gunicorn: Callable[..., Server], tmp_path: Path
 ) -> None:
     release = tmp_path / "release"
-    server = gunicorn(
-        threads=2,
-        env={
-            "HUYING_TEST_RELEASE_FILE": str(release),
-            "HUYING_RATE_LIMIT_PUBLIC": "off",
-            "HUYING_WAIT_BUDGET_MS": "20000",
-        },
-    )
+    server = _one_process_two_threads(gunicorn, release, budget_ms=20000)
     slow = Slow(server, release)
     answers: list[int] = []
     waiting = threading.Thread(target=lambda: answers.append(server.get("/track/")[0]), daemon=True)
@@ -107,14 +114,7 @@ def test_past_the_budget_public_requests_are_refused_while_staff_pages_answer(
 ) -> None:
     cookie = _staff_cookie()
     release = tmp_path / "release"
-    server = gunicorn(
-        threads=2,
-        env={
-            "HUYING_TEST_RELEASE_FILE": str(release),
-            "HUYING_RATE_LIMIT_PUBLIC": "off",
-            "HUYING_WAIT_BUDGET_MS": "300",
-        },
-    )
+    server = _one_process_two_threads(gunicorn, release, budget_ms=300)
     assert server.get("/track/")[0] == 200  # nothing in flight: served
     slow = Slow(server, release)
     try:
@@ -150,15 +150,8 @@ def test_a_long_line_is_refused_at_once_rather_than_after_the_budget(
     gunicorn: Callable[..., Server], tmp_path: Path
 ) -> None:
     release = tmp_path / "release"
-    server = gunicorn(
-        threads=2,
-        env={
-            "HUYING_TEST_RELEASE_FILE": str(release),
-            "HUYING_RATE_LIMIT_PUBLIC": "off",
-            # Shorter than the time one request has been seen to take: nobody can wait.
-            "HUYING_WAIT_BUDGET_MS": "1",
-        },
-    )
+    # Shorter than the time one request has been seen to take: nobody can wait.
+    server = _one_process_two_threads(gunicorn, release, budget_ms=1)
     # The gate learns what a request takes. (The next one may be refused already: a thread is
     # given back only after its response was sent, and no wait at all is allowed here.)
     assert server.get("/track/")[0] == 200
